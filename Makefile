@@ -1,0 +1,41 @@
+# parindex — the two commands: `make run` and `make test`. Nothing but Python 3.11+ and make needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+export PARINDEX_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test install messages lint migrate demo serve clean e2e
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) messages
+
+# Compiled translations (.mo) are build output: made on install so a fresh clone shows Vietnamese.
+messages: $(STAMP)
+	cd src/parindex && ../../$(BIN)/parindex compilemessages --verbosity 0
+
+run: install
+	$(BIN)/parindex migrate --noinput
+	$(BIN)/parindex seed_demo
+	$(BIN)/parindex runserver $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+test: install
+	$(BIN)/ruff check src tests
+	$(BIN)/parindex check --fail-level WARNING
+	$(BIN)/parindex makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "parindex.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self):
+        from parindex.core.shell import NavItem, register_nav
+
+        register_nav(NavItem("home", _("Home"), "home", icon="house", order=0))
+        register_nav(NavItem("audit", _("Audit log"), "audit_log", icon="clock-history", order=900))

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from parindex.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("audit/", views.audit_log, name="audit_log"),
+]

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("parindex.core.urls")),
+    path("accounts/", include("parindex.accounts.urls")),
+    path("units/", include("parindex.units.urls")),
+    path("frameworks/", include("parindex.frameworks.urls")),
+    path("assessments/", include("parindex.assessments.urls")),
+    path("documents/", include("parindex.documents.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
