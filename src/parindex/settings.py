@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "parindex.units",
     "parindex.frameworks",
     "parindex.assessments",
+    "parindex.appraisals",
+    "parindex.results",
     "parindex.documents",
 ]
 

@@ -1,0 +1,1 @@
+"""Menu entries and home panels of the appraisals app (filled in later)."""

@@ -1,0 +1,331 @@
+"""Pure scoring math of published results: no database, plain data in, plain data out.
+
+Everything here works on ``Decimal`` and is exhaustively tested (``tests/results/test_scoring.py``).
+The rules are DESIGN.md §3; the decisions this module makes where §3 is silent:
+
+* **Final points** of a leaf = the last appraisal that exists (round 2, else round 1); a survey
+  leaf takes its survey points; the self score is *never* a final score. A leaf with no final
+  points is ``None`` and counts as 0 in a total (the publication step refuses to publish while
+  any applicable leaf is still ``None``, so this only matters for previews).
+* **Not applicable** leaves leave both the numerator and the denominator.
+* **Bonus and penalty** are summed, then each capped by the framework's cap (``None`` = no cap).
+* **Index %** = 100 × (Σ final + bonus − penalty) / Σ max of applicable leaves, floored at 0 and
+  capped at 100 unless the framework allows more. No applicable leaf → ``None`` (no result).
+  Unrounded: ``Decimal`` division is correctly rounded to 28 significant digits, so two units
+  with the same rational value get identical Decimals and tie.
+* **Classification**: bands are matched from the highest threshold down; at the same threshold an
+  exclusive band (``> x``) is stricter than an inclusive one (``≥ x``) and is tried first.
+  A value below every band has no class (``None``).
+* **Rank** within a peer group from the unrounded index %, ties per the framework's policy
+  (competition "1, 2, 2, 4" or dense "1, 2, 2, 3"). A unit with no result (``None``) is *excluded*
+  from the rank and from N: it gets rank ``None`` and is shown as "chưa có kết quả".
+* **Display** rounds half-up to 2 decimals and drops trailing zeros, with a decimal comma in
+  Vietnamese ("82,7 điểm", "5/8").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from parindex.core.text import format_decimal
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+COMPETITION = "competition"
+DENSE = "dense"
+TIE_POLICIES = (COMPETITION, DENSE)
+
+
+# --- Leaves ------------------------------------------------------------------------------
+
+
+def final_points(
+    *, round1: Decimal | None = None, round2: Decimal | None = None, survey: Decimal | None = None,
+    is_survey: bool = False,
+) -> Decimal | None:
+    """The final points of one leaf: survey points for a survey leaf, else round 2, else round 1."""
+    if is_survey:
+        return survey
+    if round2 is not None:
+        return round2
+    return round1
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One leaf of one unit as the totals need it."""
+
+    key: Hashable  # criterion id or code
+    max_points: Decimal
+    final: Decimal | None = None
+    self_points: Decimal | None = None
+    not_applicable: bool = False
+    area: Hashable | None = None
+
+
+def applicable(leaves: Iterable[Leaf]) -> list[Leaf]:
+    return [leaf for leaf in leaves if not leaf.not_applicable]
+
+
+def sum_final(leaves: Iterable[Leaf]) -> Decimal:
+    """Σ final points of applicable leaves (a missing final counts as 0)."""
+    return sum((leaf.final or ZERO for leaf in applicable(leaves)), ZERO)
+
+
+def sum_max(leaves: Iterable[Leaf]) -> Decimal:
+    """Σ max of applicable leaves: the denominator of the index."""
+    return sum((leaf.max_points for leaf in applicable(leaves)), ZERO)
+
+
+def missing_final(leaves: Iterable[Leaf]) -> list[Leaf]:
+    """Applicable leaves that have no final points yet (publication refuses while any remain)."""
+    return [leaf for leaf in applicable(leaves) if leaf.final is None]
+
+
+def area_totals(leaves: Iterable[Leaf]) -> dict[Hashable, tuple[Decimal, Decimal]]:
+    """Per area: (Σ final points, Σ max) over applicable leaves; areas with only N/A leaves → (0, 0)."""
+    totals: dict[Hashable, tuple[Decimal, Decimal]] = {}
+    for leaf in leaves:
+        points, maximum = totals.get(leaf.area, (ZERO, ZERO))
+        if not leaf.not_applicable:
+            points += leaf.final or ZERO
+            maximum += leaf.max_points
+        totals[leaf.area] = (points, maximum)
+    return totals
+
+
+# --- Bonus, penalty, index ---------------------------------------------------------------------
+
+
+def capped(amounts: Iterable[Decimal], cap: Decimal | None) -> Decimal:
+    """Σ amounts (each must be ≥ 0), capped at ``cap`` (``None`` = no cap)."""
+    total = ZERO
+    for amount in amounts:
+        if amount < 0:
+            raise ValueError("bonus and penalty amounts are positive numbers")
+        total += amount
+    return total if cap is None else min(total, cap)
+
+
+def total_points(points: Decimal, *, bonus: Decimal = ZERO, penalty: Decimal = ZERO) -> Decimal:
+    """Σ final points + bonus − penalty (raw points, may in theory be negative)."""
+    return points + bonus - penalty
+
+
+def index_percent(
+    points: Decimal, max_sum: Decimal, *, bonus: Decimal = ZERO, penalty: Decimal = ZERO,
+    allow_over_max: bool = False,
+) -> Decimal | None:
+    """100 × (points + bonus − penalty) / max_sum, floored at 0, capped at 100 unless allowed.
+
+    ``None`` when there is nothing applicable (max_sum is 0): such a unit has no result.
+    """
+    if max_sum is None or max_sum <= 0:
+        return None
+    value = HUNDRED * total_points(points, bonus=bonus, penalty=penalty) / max_sum
+    if value < 0:
+        value = ZERO
+    if not allow_over_max and value > HUNDRED:
+        value = HUNDRED
+    return value
+
+
+# --- Classification ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BandSpec:
+    label: str
+    lower_bound: Decimal | None  # None = no lower bound (catches everything left)
+    inclusive: bool = True
+
+
+def _band_tuple(band: Any) -> BandSpec:
+    if isinstance(band, BandSpec):
+        return band
+    if isinstance(band, Mapping):
+        return BandSpec(str(band["label"]), band.get("lower_bound"), bool(band.get("inclusive", True)))
+    if isinstance(band, tuple | list):
+        label, bound, *rest = band
+        return BandSpec(str(label), bound, bool(rest[0]) if rest else True)
+    return BandSpec(str(band.label), band.lower_bound, bool(band.inclusive))
+
+
+def ordered_bands(bands: Iterable[Any]) -> list[BandSpec]:
+    """Highest threshold first; at equal thresholds the exclusive (stricter) band first."""
+    specs = [_band_tuple(b) for b in bands]
+
+    def key(b: BandSpec):
+        bound = b.lower_bound if b.lower_bound is not None else Decimal("-Infinity")
+        return (bound, not b.inclusive)
+
+    return sorted(specs, key=key, reverse=True)
+
+
+def classify(index: Decimal | None, bands: Iterable[Any]) -> str | None:
+    """The label of the first band (highest first) the index reaches; ``None`` if none or no index.
+
+    Bands are objects with ``label``/``lower_bound``/``inclusive``, dicts, or tuples
+    ``(label, lower_bound[, inclusive])``. Inclusive: index ≥ bound; exclusive: index > bound.
+    """
+    if index is None:
+        return None
+    for band in ordered_bands(bands):
+        if band.lower_bound is None:
+            return band.label
+        if index > band.lower_bound or (band.inclusive and index == band.lower_bound):
+            return band.label
+    return None
+
+
+# --- Rank ------------------------------------------------------------------------------------
+
+
+def rank(values: Mapping[Hashable, Decimal | None], *, policy: str = COMPETITION) -> dict[Hashable, int | None]:
+    """Rank keys by value, highest first. Ties share a rank per ``policy``; ``None`` values get ``None``.
+
+    competition: 100, 90, 90, 80 → 1, 2, 2, 4.  dense: → 1, 2, 2, 3.
+    """
+    if policy not in TIE_POLICIES:
+        raise ValueError(f"unknown tie policy {policy!r}")
+    scored = sorted(((v, k) for k, v in values.items() if v is not None), key=lambda item: item[0], reverse=True)
+    result: dict[Hashable, int | None] = {k: None for k, v in values.items() if v is None}
+    previous: Decimal | None = None
+    current = 0
+    distinct = 0
+    for position, (value, key) in enumerate(scored, start=1):
+        if previous is None or value != previous:
+            distinct += 1
+            current = position if policy == COMPETITION else distinct
+            previous = value
+        result[key] = current
+    return result
+
+
+def rank_of(values: Mapping[Hashable, Decimal | None]) -> int:
+    """N in "x/N": the number of units that have a result."""
+    return sum(1 for v in values.values() if v is not None)
+
+
+def rank_change(previous_rank: int | None, current_rank: int | None) -> int | None:
+    """Positive = moved up (e.g. 7 → 5 is +2); ``None`` when either year has no rank."""
+    if previous_rank is None or current_rank is None:
+        return None
+    return previous_rank - current_rank
+
+
+# --- Lost points -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lost:
+    by_appraisal: Decimal | None  # self − appraised ("bị trừ"); negative if the appraiser raised it
+    by_self: Decimal | None  # max − self ("tự trừ")
+    total: Decimal | None  # max − final
+
+
+def lost_points(max_points: Decimal, self_points: Decimal | None, final: Decimal | None) -> Lost:
+    """Points lost on one leaf. Missing inputs give ``None`` for what they are needed for."""
+    by_appraisal = self_points - final if self_points is not None and final is not None else None
+    by_self = max_points - self_points if self_points is not None else None
+    total = max_points - final if final is not None else None
+    return Lost(by_appraisal, by_self, total)
+
+
+# --- Display ---------------------------------------------------------------------------------
+
+
+def display(value: Decimal | None, *, decimal_sep: str = ",") -> str:
+    """82.70 → "82,7"; 5 → "5"; None → ""."""
+    return format_decimal(value, places=2, decimal_sep=decimal_sep)
+
+
+def display_rank(position: int | None, of: int | None) -> str:
+    """"5/8"; no rank → "chưa có kết quả"."""
+    if position is None or not of:
+        return _("no result yet")
+    return f"{position}/{of}"
+
+
+def change_text(change: int | None, previous_year: int | None) -> str:
+    """"tăng 2 bậc so với năm 2022" / "giảm 1 bậc ..." / "giữ nguyên thứ hạng ..."; "" if unknown."""
+    if change is None or previous_year is None:
+        return ""
+    if change > 0:
+        return ngettext(
+            "up %(n)s place from %(year)s", "up %(n)s places from %(year)s", change
+        ) % {"n": change, "year": previous_year}
+    if change < 0:
+        return ngettext(
+            "down %(n)s place from %(year)s", "down %(n)s places from %(year)s", -change
+        ) % {"n": -change, "year": previous_year}
+    return _("same rank as in %(year)s") % {"year": previous_year}
+
+
+def result_sentence(
+    *, position: int | None, of: int | None, total: Decimal | None, class_label: str | None,
+    change: int | None = None, previous_year: int | None = None, decimal_sep: str = ",",
+) -> str:
+    """The seed's sentence: "Xếp thứ 5/8, 82,7 điểm, xếp loại Tốt; tăng 2 bậc so với năm 2022"."""
+    if position is None or total is None:
+        return _("No result yet")
+    text = _("Ranked %(rank)s, %(points)s points") % {
+        "rank": display_rank(position, of),
+        "points": display(total, decimal_sep=decimal_sep),
+    }
+    if class_label:
+        text += ", " + _("class %(label)s") % {"label": class_label}
+    changed = change_text(change, previous_year)
+    if changed:
+        text += "; " + changed
+    return text
+
+
+# --- A whole peer group ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitOutcome:
+    key: Hashable
+    points: Decimal  # Σ final of applicable leaves
+    max_sum: Decimal
+    bonus: Decimal
+    penalty: Decimal
+    total: Decimal
+    index: Decimal | None
+    label: str | None
+    rank: int | None = None
+    rank_of: int = 0
+
+
+def outcome(
+    key: Hashable, leaves: Sequence[Leaf], *, bonuses: Iterable[Decimal] = (), penalties: Iterable[Decimal] = (),
+    bonus_cap: Decimal | None = None, penalty_cap: Decimal | None = None, allow_over_max: bool = False,
+    bands: Iterable[Any] = (),
+) -> UnitOutcome:
+    """Totals, index and class of one unit (rank filled in by ``rank_group``)."""
+    points = sum_final(leaves)
+    maximum = sum_max(leaves)
+    bonus = capped(bonuses, bonus_cap)
+    penalty = capped(penalties, penalty_cap)
+    index = index_percent(points, maximum, bonus=bonus, penalty=penalty, allow_over_max=allow_over_max)
+    return UnitOutcome(
+        key=key, points=points, max_sum=maximum, bonus=bonus, penalty=penalty,
+        total=total_points(points, bonus=bonus, penalty=penalty), index=index, label=classify(index, bands),
+    )
+
+
+def rank_group(outcomes: Sequence[UnitOutcome], *, policy: str = COMPETITION) -> list[UnitOutcome]:
+    """Fill ``rank``/``rank_of`` of one peer group's outcomes (by unrounded index %)."""
+    values = {o.key: o.index for o in outcomes}
+    ranks = rank(values, policy=policy)
+    n = rank_of(values)
+    from dataclasses import replace
+
+    return [replace(o, rank=ranks[o.key], rank_of=n) for o in outcomes]

@@ -1,0 +1,1 @@
+"""Menu entries and home panels of the results app (filled in later)."""
