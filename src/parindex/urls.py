@@ -8,6 +8,6 @@ urlpatterns = [
     path("frameworks/", include("parindex.frameworks.urls")),
     path("assessments/", include("parindex.assessments.urls")),
     path("documents/", include("parindex.documents.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/", include("parindex.core.urls_i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -119,6 +119,12 @@ class Unit(models.Model):
     def save(self, *args, **kwargs):
         self.search_name = search_key(f"{self.name} {self.short_name}")
         with transaction.atomic():
+            if self.pk and self.parent_id:
+                # Refuse a cycle even when clean() was not called (imports, shell, admin actions).
+                own_path = Unit.objects.filter(pk=self.pk).values_list("path", flat=True).first()
+                parent_path = Unit.objects.filter(pk=self.parent_id).values_list("path", flat=True).first()
+                if self.parent_id == self.pk or (own_path and parent_path and parent_path.startswith(own_path)):
+                    raise ValidationError({"parent": _("A unit cannot be placed under itself or its own descendant.")})
             super().save(*args, **kwargs)
             self._refresh_path()
 

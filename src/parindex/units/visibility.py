@@ -11,7 +11,13 @@ themselves). The rule:
 * a ``viewer`` (steering committee) sees the *units* of their subtree but not their
   unpublished data: published results are exposed by the results app as public data,
   never through this rule;
+* members of a unit formed by a merge or split also see the data of its predecessors
+  (transitively): the 2023 results of three old communes belong to the merged commune
+  that succeeded them (``Unit.lineage()``);
 * anything else is invisible, and views answer 404 (not 403) so ids cannot be probed.
+
+A membership counts only while it is valid (``valid_from``/``valid_to``); an inactive
+user sees nothing.
 
 The scope is computed once per request and cached on the user object.
 """
@@ -63,15 +69,32 @@ def scope_for(user) -> Scope:
         Membership.objects.active().filter(user=user).select_related("unit").only("role", "unit__id", "unit__path")
     )
     is_admin = user.is_superuser or any(m.role == Membership.Role.ADMIN for m in memberships)
+    own_ids = {m.unit_id for m in memberships}
     scope = Scope(
         is_admin=is_admin,
-        own_unit_ids=frozenset(m.unit_id for m in memberships),
+        own_unit_ids=frozenset(own_ids | (_predecessor_ids(own_ids) if own_ids and not is_admin else set())),
         oversight_paths=_minimal_paths(m.unit.path for m in memberships if m.role in OVERSIGHT_ROLES),
         unit_paths=_minimal_paths(m.unit.path for m in memberships if m.role in SUBTREE_READ_ROLES),
         roles=frozenset((m.unit_id, m.role) for m in memberships),
     )
     user._parindex_scope = scope
     return scope
+
+
+def _predecessor_ids(unit_ids: set[int]) -> set[int]:
+    """Ids of every unit the given units succeeded, transitively (one query per generation)."""
+    from parindex.units.models import UnitChange
+
+    through = UnitChange.predecessors.through
+    successor_through = UnitChange.successors.through
+    found: set[int] = set()
+    frontier = set(unit_ids)
+    while frontier:
+        changes = successor_through.objects.filter(unit_id__in=frontier).values("unitchange_id")
+        preds = set(through.objects.filter(unitchange_id__in=changes).values_list("unit_id", flat=True))
+        frontier = preds - found - unit_ids
+        found |= frontier
+    return found
 
 
 def _minimal_paths(paths) -> tuple[str, ...]:
