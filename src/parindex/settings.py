@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "parindex.core",
     "parindex.accounts",
     "parindex.units",
@@ -66,15 +68,20 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "parindex.core.logging.RequestLogMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "parindex.core.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "parindex.core.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "parindex.core.security.TwoFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -150,18 +157,67 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
-# --- Security headers -------------------------------------------------------------
+# --- Security headers (owned by issue 11; see docs/security.md) --------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The CSRF token reaches HTMX through the page (hx-headers on <body>), never through JS
+# reading the cookie, so the cookie can be HttpOnly.
+CSRF_COOKIE_HTTPONLY = True
 if HTTPS:
     SECURE_SSL_REDIRECT = env_bool("PARINDEX_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("PARINDEX_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # "__Host-" cookies are only accepted by browsers when Secure, Path=/ and without a
+    # Domain: a sibling sub-domain cannot plant or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_SECURE = True
 if env_bool("PARINDEX_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+# Content-Security-Policy (django-csp): no inline script, no eval, nothing from other origins.
+# style-src-attr allows style="" attributes (progress-bar widths) but never <style> blocks.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        **({"upgrade-insecure-requests": True} if HTTPS else {}),
+    }
+}
+# Optional TOTP two-factor login (django-otp): the roles that must use it, e.g.
+# "admin,index_manager,appraiser" ("admin" includes superusers). Anyone may turn it on.
+PARINDEX_2FA_REQUIRED_ROLES = tuple(
+    env_list("PARINDEX_2FA_REQUIRED_ROLES", [])
+)
+OTP_TOTP_ISSUER = env_str("PARINDEX_2FA_ISSUER", "parindex")
+
+# --- Cache ---------------------------------------------------------------------------------
+# PARINDEX_CACHE_URL: "db://parindex_cache" (default; run `parindex createcachetable`),
+# "redis://host:6379/0" (needs the `redis` package), "locmem://" or "dummy://".
+CACHE_URL = env_str("PARINDEX_CACHE_URL", "db://parindex_cache")
+if CACHE_URL.startswith("db://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                          "LOCATION": CACHE_URL.removeprefix("db://") or "parindex_cache"}}
+elif CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL.startswith("locmem://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_URL.startswith("dummy://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+else:
+    raise ImproperlyConfigured(f"PARINDEX_CACHE_URL={CACHE_URL!r}: use db://TABLE, redis://…, locmem:// or dummy://.")
 
 # --- Language, time, formats --------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -190,21 +246,30 @@ if STORAGE_BACKEND == "s3":
             "default_acl": None,
             "querystring_auth": True,
             "file_overwrite": False,
+            # SeaweedFS, MinIO and Ceph on a private host name answer path-style requests.
+            "addressing_style": env_choice("PARINDEX_S3_ADDRESSING_STYLE", "path", ("path", "virtual", "auto")),
+            "signature_version": "s3v4",
+            "location": env_str("PARINDEX_S3_PREFIX", ""),
+            # storage.open() buffers a whole object; past this size the buffer goes to a temp file.
+            "max_memory_size": 2 * 1024 * 1024,
         },
     }
     if not _default_storage["OPTIONS"]["bucket_name"]:
         raise ImproperlyConfigured("PARINDEX_STORAGE=s3 needs PARINDEX_S3_BUCKET.")
 else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# Production (PARINDEX_COLLECTSTATIC=1): `parindex collectstatic` writes hashed, compressed
+# files to STATIC_ROOT and WhiteNoise serves them with far-future cache headers.
+_COLLECTED_STATIC = not DEBUG and env_bool("PARINDEX_COLLECTSTATIC", False)
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG and env_bool("PARINDEX_COLLECTSTATIC", False)
+        if _COLLECTED_STATIC
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not _COLLECTED_STATIC
 UPLOAD_MAX_MB = env_int("PARINDEX_UPLOAD_MAX_MB", 50, minimum=1, maximum=2048)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -228,11 +293,22 @@ else:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "parindex <no-reply@localhost>")
 
 # --- Logging -----------------------------------------------------------------------------
+# PARINDEX_LOG_FORMAT=json (default unless DEBUG): one JSON object a line with a UTC
+# timestamp; "parindex.request" logs every request, "parindex.audit" every audit entry.
+LOG_FORMAT = env_choice("PARINDEX_LOG_FORMAT", "plain" if DEBUG else "json", ("json", "plain"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "parindex.core.logging.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_choice("PARINDEX_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
-    "loggers": {"django.request": {"level": "ERROR"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
+        "parindex.request": {"level": "INFO"},
+        "parindex.audit": {"level": "INFO"},
+    },
 }

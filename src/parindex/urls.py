@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("parindex.core.urls")),
     path("accounts/", include("parindex.accounts.urls")),
+    path("accounts/2fa/", include("parindex.core.urls_security")),
     path("units/", include("parindex.units.urls")),
     path("frameworks/", include("parindex.frameworks.urls")),
     path("assessments/", include("parindex.assessments.urls")),

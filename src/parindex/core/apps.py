@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from parindex.core import security  # noqa: F401 — connects the two-step-login hook to user_logged_in
         from parindex.core.shell import NavItem, register_nav
 
         register_nav(NavItem("home", _("Home"), "home", icon="house", order=0))

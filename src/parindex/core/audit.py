@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
+from parindex.core.logging import log_audit_entry
 from parindex.core.models import AuditEntry
 
 
@@ -61,7 +62,7 @@ def record(
         if callable(unit):
             unit = unit()
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         actor=actor_obj,
         actor_name=(actor_obj.get_full_name() or actor_obj.get_username()) if actor_obj else "system",
         unit=unit,
@@ -73,3 +74,6 @@ def record(
         after=_jsonable(after) if after is not None else None,
         note=note,
     )
+    # The structured log line is written only if the change (and this row) commits.
+    transaction.on_commit(lambda: log_audit_entry(entry))
+    return entry

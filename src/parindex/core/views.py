@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from parindex.core.models import AuditEntry
@@ -15,17 +16,64 @@ def home(request):
     return render(request, "core/home.html", {"memberships": memberships, "panels": panels_for(request)})
 
 
+WORKER_STALE_AFTER = 120  # seconds without a worker heartbeat before the worker counts as "stale"
+
+
+def _storage_probe() -> bool:
+    """Write, read back and delete a small object in the default storage (local or S3)."""
+    import uuid
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    payload = uuid.uuid4().hex.encode()
+    name = default_storage.save(f"healthz/probe-{payload.decode()}.txt", ContentFile(payload))
+    try:
+        with default_storage.open(name, "rb") as handle:
+            return handle.read() == payload
+    finally:
+        default_storage.delete(name)
+
+
+def _worker_status() -> dict:
+    try:
+        from parindex.core.jobs import last_heartbeat
+    except ImportError:
+        return {"status": "unknown", "last_heartbeat": None}
+    try:
+        seen = last_heartbeat()
+    except Exception:  # noqa: BLE001 — a missing table etc. means we cannot tell
+        return {"status": "unknown", "last_heartbeat": None}
+    if seen is None:
+        return {"status": "unknown", "last_heartbeat": None}
+    age = (timezone.now() - seen).total_seconds()
+    return {"status": "ok" if age <= WORKER_STALE_AFTER else "stale", "last_heartbeat": seen.isoformat()}
+
+
 @login_not_required
 @never_cache
 def healthz(request):
-    """Liveness and readiness: the database answers."""
+    """Readiness for the load balancer: the database answers and the storage works.
+
+    A missing or stale worker is reported ("degraded") but keeps status 200: the web
+    process itself can still serve, and restarting it would not bring a worker back.
+    Answers carry booleans and a timestamp only, nothing about the configuration.
+    """
+    checks = {}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        db_ok = True
+        checks["database"] = True
     except Exception:  # noqa: BLE001 — any failure means "not ready"
-        db_ok = False
-    return JsonResponse({"status": "ok" if db_ok else "error", "database": db_ok}, status=200 if db_ok else 503)
+        checks["database"] = False
+    try:
+        checks["storage"] = _storage_probe()
+    except Exception:  # noqa: BLE001
+        checks["storage"] = False
+    worker = _worker_status()
+    ready = checks["database"] and checks["storage"]
+    status = "error" if not ready else ("ok" if worker["status"] == "ok" else "degraded")
+    return JsonResponse({"status": status, **checks, "worker": worker}, status=200 if ready else 503)
 
 
 def audit_log(request):
