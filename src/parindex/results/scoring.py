@@ -329,3 +329,10 @@ def rank_group(outcomes: Sequence[UnitOutcome], *, policy: str = COMPETITION) ->
     from dataclasses import replace
 
     return [replace(o, rank=ranks[o.key], rank_of=n) for o in outcomes]
+
+
+def survey_points(max_points: Decimal, percent: Decimal) -> Decimal:
+    """Points of a survey leaf: max × score %, exact, quantized to 4 places (the DB precision)."""
+    if not (ZERO <= percent <= HUNDRED):
+        raise ValueError("a survey score is a percentage between 0 and 100")
+    return (max_points * percent / HUNDRED).quantize(Decimal("0.0001"))

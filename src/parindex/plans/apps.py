@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlansConfig(AppConfig):
+    name = "parindex.plans"
+    label = "plans"
+    verbose_name = _("Reform plans")
+
+    def ready(self):
+        from parindex.core.shell import HomePanel, NavItem, register_home_panel, register_nav
+        from parindex.plans.views import my_tasks_panel
+
+        register_nav(NavItem("plans", _("Reform plans"), "plans:list", icon="list-check", order=30))
+        register_home_panel(HomePanel("plans.my_tasks", my_tasks_panel, order=30))

@@ -1,0 +1,102 @@
+"""The plan's completion rate feeds the score sheet.
+
+A framework ``ratio`` leaf with ``params["feed"] == "plan_completion"`` takes its numerator
+(tasks done) and denominator (tasks planned − cancelled) from the unit's plan for the round's
+year (``selectors.completion_counts``). ``prefill_plan_leaves`` writes those numbers into the
+leaf's ``Score.inputs`` (plus ``"feed"`` and ``"plan"`` markers) and recomputes ``self_points``.
+
+Freezing: only a **draft** sheet is ever prefilled. The assessments app calls this hook when a
+sheet is shown for editing and once more inside ``submit_assessment`` before it changes the
+status; from then on the numbers stored in ``Score.inputs`` are the frozen ones, whatever
+happens to the plan afterwards. The plans app also calls it itself after every step that
+changes a count (mark done, cancel, reopen), so an open sheet is always current.
+
+Empty or missing plan (``planned − cancelled == 0``, a draft plan, no plan): the leaf is left
+untouched — 0/0 is not a rate; the officer fills it in or, where the framework allows, marks it
+not applicable, and the appraiser judges. The system never invents points for an absent plan.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from parindex.core.audit import record
+from parindex.plans import completion, selectors
+
+FEED = "plan_completion"
+
+
+def is_plan_fed(criterion) -> bool:
+    return criterion.method == "ratio" and (criterion.params or {}).get("feed") == FEED
+
+
+def open_assessments(unit, year: int):
+    """The unit's draft score sheets in open rounds of ``year`` (normally one)."""
+    from parindex.assessments.models import Assessment, Round
+
+    return Assessment.objects.filter(
+        unit=unit, round__year=year, status=Assessment.Status.DRAFT, round__status=Round.Status.OPEN
+    ).select_related("round")
+
+
+def plan_leaf_inputs(unit, year: int) -> dict | None:
+    """The inputs a plan-fed ratio leaf gets for this unit and year, or None (empty/missing plan)."""
+    done, denominator = selectors.completion_counts(unit, year)
+    counts = completion.Counts(planned=denominator, done_on_time=done)
+    values = completion.ratio_inputs(counts)
+    if values is None:
+        return None
+    plan = selectors.plan_for(unit, year)
+    return {
+        "numerator": format(values["numerator"], "f"),
+        "denominator": format(values["denominator"], "f"),
+        "feed": FEED,
+        "plan": plan.pk if plan else None,
+    }
+
+
+def prefill_plan_leaves(assessment, *, by) -> list:
+    """Fill the plan-fed ratio leaves of a draft sheet from the plan; return the scores changed.
+
+    No-op on a sheet that is not a draft (numbers frozen at submission), on leaves marked not
+    applicable, and when the plan is empty or missing.
+    """
+    from parindex.assessments.models import Assessment, Score
+    from parindex.frameworks.scoring import ScoringError, compute_points
+
+    if assessment.status != Assessment.Status.DRAFT:
+        return []
+    scores = [
+        s
+        for s in Score.objects.filter(assessment=assessment, criterion__method="ratio", not_applicable=False)
+        .select_related("criterion")
+        if is_plan_fed(s.criterion)
+    ]
+    if not scores:
+        return []
+    inputs = plan_leaf_inputs(assessment.unit, assessment.round.year)
+    if inputs is None:
+        return []
+    changed = []
+    with transaction.atomic():
+        for score in Score.objects.select_for_update().filter(pk__in=[s.pk for s in scores]).select_related("criterion"):
+            try:
+                points = compute_points(score.criterion.method, score.criterion.params, score.max_points, inputs)
+            except ScoringError:
+                continue
+            if score.inputs == inputs and score.self_points == points:
+                continue
+            before = {"inputs": score.inputs, "self_points": score.self_points}
+            score.inputs = inputs
+            score.self_points = points
+            score.version += 1
+            score.updated_at = timezone.now()
+            score.updated_by = by if getattr(by, "is_authenticated", False) else None
+            score.save(update_fields=["inputs", "self_points", "version", "updated_at", "updated_by"])
+            record(
+                actor=by, action="plans.prefill_plan_leaf", obj=score, unit=assessment.unit,
+                before=before, after={"inputs": inputs, "self_points": points},
+            )
+            changed.append(score)
+    return changed
