@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks.backends.database",
     "parindex.core",
     "parindex.accounts",
     "parindex.units",
@@ -63,6 +65,8 @@ INSTALLED_APPS = [
     "parindex.appraisals",
     "parindex.results",
     "parindex.documents",
+    "parindex.requests",
+    "parindex.plans",
 ]
 
 MIDDLEWARE = [
@@ -291,6 +295,17 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = DATA_DIR / "outbox"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "parindex <no-reply@localhost>")
+
+# --- Background work (owned by the requests/jobs issue) ------------------------------
+# django-tasks with its database backend: ``parindex worker`` runs the queue and the
+# periodic scheduler (parindex.core.jobs). Tasks are enqueued when the transaction commits.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.database.DatabaseBackend",
+        "QUEUES": ["default"],
+        "ENQUEUE_ON_COMMIT": True,
+    }
+}
 
 # --- Logging -----------------------------------------------------------------------------
 # PARINDEX_LOG_FORMAT=json (default unless DEBUG): one JSON object a line with a UTC

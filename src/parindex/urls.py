@@ -9,6 +9,8 @@ urlpatterns = [
     path("frameworks/", include("parindex.frameworks.urls")),
     path("assessments/", include("parindex.assessments.urls")),
     path("documents/", include("parindex.documents.urls")),
+    path("requests/", include("parindex.requests.urls")),
+    path("plans/", include("parindex.plans.urls")),
     path("i18n/", include("parindex.core.urls_i18n")),
     path("admin/", admin.site.urls),
 ]
