@@ -1,0 +1,235 @@
+"""Background work: periodic jobs, worker heartbeats and long operations started by users.
+
+Everything runs on ``django-tasks`` (database backend by default; ``parindex worker``
+executes the queue). Three pieces:
+
+* **Periodic jobs.** Apps call ``register_periodic(name, "dotted.path", every=timedelta)``
+  in ``AppConfig.ready()``. Each worker's scheduler loop calls ``schedule_due_jobs()``
+  every few seconds; for every job it computes the current period (time floored to a
+  multiple of ``every`` since the Unix epoch) and tries to insert ``JobRun(name,
+  period_start)``. The unique constraint lets exactly one worker win each period, so
+  any number of workers enqueue each job once per period. Jobs themselves must be
+  idempotent (a crash between claim and run loses one period, never doubles one).
+* **Heartbeat.** ``beat(worker_id)`` updates one row per worker; ``last_heartbeat()``
+  is what a health endpoint reads ("is any worker alive?").
+* **User jobs.** ``start_user_job(user=…, label=…, func_path=…, kwargs=…)`` stores a
+  ``UserJob`` row and enqueues it. The function runs on the worker as
+  ``func(job, **kwargs)``; it reports progress with ``job.progress(done, total,
+  message)`` and returns a ``JobOutcome`` (a message, optionally a file or a link).
+  The page polls ``requests:job_status`` (template partial
+  ``requests/_job_progress.html``) for a progress bar; at the end the user gets a
+  notification with the result or the error.
+
+The models live in the requests app (``parindex.requests.models``), see its docstring.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django_tasks import task
+
+logger = logging.getLogger("parindex.jobs")
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+JOBRUN_KEEP = dt.timedelta(days=7)
+HEARTBEAT_KEEP = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    func_path: str
+    every: dt.timedelta
+
+
+PERIODIC: dict[str, PeriodicJob] = {}
+
+
+def register_periodic(name: str, func_path: str, *, every: dt.timedelta) -> None:
+    """Run ``func_path`` (a dotted path to a no-argument function) once per ``every``."""
+    if every < dt.timedelta(seconds=10):
+        raise ValueError("periodic jobs run at most every 10 seconds")
+    PERIODIC[name] = PeriodicJob(name, func_path, every)
+
+
+def period_start(now: dt.datetime, every: dt.timedelta) -> dt.datetime:
+    """The start of the period containing ``now`` (periods are aligned on the Unix epoch)."""
+    elapsed = (now - EPOCH) // every
+    return EPOCH + elapsed * every
+
+
+@task()
+def run_periodic(name: str) -> None:
+    """The django-tasks task that runs one registered periodic job."""
+    job = PERIODIC.get(name)
+    if job is None:
+        logger.warning("periodic job %s is not registered in this process", name)
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        import_string(job.func_path)()
+
+
+def schedule_due_jobs(*, now: dt.datetime | None = None, worker_id: str = "") -> list[str]:
+    """Claim the current period of every registered job and enqueue the ones this call won."""
+    from parindex.requests.models import JobRun
+
+    now = now or timezone.now()
+    enqueued = []
+    for job in list(PERIODIC.values()):
+        start = period_start(now, job.every)
+        try:
+            with transaction.atomic():
+                run = JobRun.objects.create(name=job.name, period_start=start, claimed_by=worker_id[:100])
+                result = run_periodic.enqueue(job.name)
+                JobRun.objects.filter(pk=run.pk).update(task_id=str(result.id)[:64])
+        except IntegrityError:
+            continue  # another worker claimed this period
+        enqueued.append(job.name)
+    return enqueued
+
+
+def beat(worker_id: str, *, now: dt.datetime | None = None) -> None:
+    """Record that ``worker_id`` is alive; also prune old bookkeeping rows."""
+    from parindex.requests.models import JobRun, WorkerHeartbeat
+
+    now = now or timezone.now()
+    updated = WorkerHeartbeat.objects.filter(worker_id=worker_id).update(last_seen=now)
+    if not updated:
+        try:
+            with transaction.atomic():
+                WorkerHeartbeat.objects.create(
+                    worker_id=worker_id, hostname=socket.gethostname()[:200], pid=os.getpid(),
+                    started_at=now, last_seen=now,
+                )
+        except IntegrityError:
+            WorkerHeartbeat.objects.filter(worker_id=worker_id).update(last_seen=now)
+    JobRun.objects.filter(period_start__lt=now - JOBRUN_KEEP).delete()
+    WorkerHeartbeat.objects.filter(last_seen__lt=now - HEARTBEAT_KEEP).delete()
+
+
+def last_heartbeat() -> dt.datetime | None:
+    """When any worker last showed a sign of life (None: no worker ever ran)."""
+    from parindex.requests.models import WorkerHeartbeat
+
+    return WorkerHeartbeat.objects.order_by("-last_seen").values_list("last_seen", flat=True).first()
+
+
+# --- Long operations started from the UI --------------------------------------------------------
+
+
+@dataclass
+class JobOutcome:
+    """What a user job returns: a message, and optionally a file to download or a link."""
+
+    message: str = ""
+    content: bytes | None = None
+    filename: str = ""
+    url: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+class JobHandle:
+    """Given to a user-job function so it can report progress (throttled to keep writes cheap)."""
+
+    def __init__(self, job):
+        self.job = job
+        self._last_write = None
+
+    @property
+    def user(self):
+        return self.job.user
+
+    def progress(self, done: int, total: int | None = None, message: str = "") -> None:
+        from parindex.requests.models import UserJob
+
+        self.job.done = done
+        if total is not None:
+            self.job.total = total
+        if message:
+            self.job.message = message[:500]
+        now = timezone.now()
+        last = self._last_write
+        if last is None or (now - last) >= dt.timedelta(milliseconds=300) or done == self.job.total:
+            UserJob.objects.filter(pk=self.job.pk).update(
+                done=self.job.done, total=self.job.total, message=self.job.message
+            )
+            self._last_write = now
+
+
+def start_user_job(*, user, label: str, func_path: str, kwargs: dict | None = None):
+    """Queue ``func_path(job, **kwargs)`` on the worker for ``user``; returns the ``UserJob`` row."""
+    from parindex.requests.models import UserJob
+
+    import_string(func_path)  # fail now, in the request, if the path is wrong
+    with transaction.atomic():
+        job = UserJob.objects.create(user=user, label=label[:300], func_path=func_path, kwargs=kwargs or {})
+        result = run_user_job.enqueue(str(job.pk))
+        UserJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    job.refresh_from_db()
+    return job
+
+
+def _notify(user, title: str, body: str, url: str, level: str) -> None:
+    from parindex.requests.models import Notification
+
+    Notification.objects.create(user=user, title=title[:300], body=body, url=url[:500], level=level)
+
+
+@task()
+def run_user_job(job_id: str) -> None:
+    """The django-tasks task behind ``start_user_job``."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from parindex.requests.models import UserJob
+
+    job = UserJob.objects.select_related("user").filter(pk=job_id).first()
+    if job is None or job.finished:
+        return  # already done (a re-delivered task must not run twice)
+    claimed = UserJob.objects.filter(pk=job.pk, status=UserJob.Status.QUEUED).update(
+        status=UserJob.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return
+    job.refresh_from_db()
+    url = reverse("requests:job_status", args=[job.pk])
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            func: Callable = import_string(job.func_path)
+            outcome = func(JobHandle(job), **job.kwargs) or JobOutcome()
+        except Exception as exc:  # noqa: BLE001 — any failure is reported to the user, never lost
+            logger.exception("user job %s failed", job.pk)
+            UserJob.objects.filter(pk=job.pk).update(
+                status=UserJob.Status.FAILED, finished_at=timezone.now(),
+                error=(str(exc) or exc.__class__.__name__)[:2000] + "\n\n" + traceback.format_exc()[-3000:],
+            )
+            _notify(
+                job.user, _("Failed: %(label)s") % {"label": job.label},
+                _("The operation stopped with an error: %(error)s") % {"error": str(exc) or exc.__class__.__name__},
+                url, "danger",
+            )
+            return
+        job.refresh_from_db()
+        if outcome.content is not None:
+            job.result_file.save(f"jobs/{job.pk}/{outcome.filename or 'result'}", ContentFile(outcome.content), save=False)
+            job.result_name = outcome.filename or "result"
+        job.result_url = outcome.url[:500]
+        job.message = (outcome.message or job.message)[:500]
+        job.status = UserJob.Status.SUCCEEDED
+        job.finished_at = timezone.now()
+        if job.total:
+            job.done = job.total
+        job.save()
+        _notify(job.user, _("Finished: %(label)s") % {"label": job.label}, job.message, url, "success")
