@@ -225,7 +225,7 @@ class PlanTask(models.Model):
         return completion.progress(self.status, self.due_date, self.completion_date, today or timezone.localdate())
 
     def get_progress_display(self, today: dt.date | None = None) -> str:
-        return self.Progress(self.progress(today)).label
+        return str(self.Progress(self.progress(today)).label)
 
     @property
     def area_label(self) -> str:
