@@ -161,7 +161,9 @@ def normalize_params(method: str, params: Mapping | None) -> dict:
             if not isinstance(level, Mapping) or not str(level.get("label", "")).strip():
                 raise ScoringError(_("Every level needs a label."))
             label = str(level["label"]).strip()
-            key = str(level.get("key") or level_key(label))
+            # The key is always derived from the label so that the .xlsx layout (labels only)
+            # and YAML (keys written out) round-trip to the same parameters.
+            key = level_key(label)
             if key in seen:
                 raise ScoringError(_("The level “%(label)s” appears twice.") % {"label": label})
             seen.add(key)
