@@ -235,6 +235,9 @@ FORMAT_MODULE_PATH = ["parindex.formats"]
 # --- Files ----------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The project-wide assets (Bootstrap, htmx, ECharts, app.css) live beside settings.py;
+# `parindex` itself is not an installed app, so the app-directories finder misses them.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media-not-served/"  # evidence is only ever served through permission-checked views
 STORAGE_BACKEND = env_choice("PARINDEX_STORAGE", "local", ("local", "s3"))
