@@ -271,7 +271,7 @@ _COLLECTED_STATIC = not DEBUG and env_bool("PARINDEX_COLLECTSTATIC", False)
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "parindex.core.staticstorage.StaticFilesStorage"
         if _COLLECTED_STATIC
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

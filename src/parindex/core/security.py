@@ -175,7 +175,8 @@ def safe_file_response(
     if content_type not in ATTACHMENT_TYPES:
         content_type = "application/octet-stream"
     handle, size = open_stream(name, storage)
-    response = FileResponse(handle, content_type=content_type, block_size=STREAM_BLOCK_SIZE)
+    response = FileResponse(handle, content_type=content_type)
+    response.block_size = STREAM_BLOCK_SIZE
     response["Content-Disposition"] = content_disposition(filename, inline=show_inline)
     if size is not None:
         response["Content-Length"] = str(size)
