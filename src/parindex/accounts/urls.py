@@ -17,4 +17,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("profile/", views.profile, name="profile"),
+    path("import/", views.user_import, name="users_import"),
+    path("import/template/", views.user_import_template, name="users_import_template"),
 ]

@@ -1,9 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 
+from parindex.accounts.imports import example_workbook, import_users
+from parindex.core.spreadsheets import download_response
+from parindex.core.views import import_page
+from parindex.units.imports import can_import
 from parindex.units.models import Membership
 
 
@@ -28,3 +35,31 @@ class LoginView(auth_views.LoginView):
 def profile(request):
     memberships = Membership.objects.active().filter(user=request.user).select_related("unit")
     return render(request, "accounts/profile.html", {"memberships": memberships})
+
+
+def user_import(request):
+    """Admins import anyone; index managers give roles (not admin) at units of their subtree."""
+    if not can_import(request.user):
+        raise PermissionDenied
+
+    def run(data: bytes):
+        result = import_users(data, by=request.user)
+        return result.summary(), result.generated_passwords
+
+    return import_page(
+        request,
+        run=run,
+        title=_("Import users"),
+        intro=_(
+            "One row per role: user name, full name, e-mail, phone, unit code, role, position and an optional "
+            "password. New users without a password get a one-time password shown once on this page. "
+            "Nothing is written if any row is wrong."
+        ),
+        template_url=reverse("users_import_template"),
+    )
+
+
+def user_import_template(request):
+    if not can_import(request.user):
+        raise PermissionDenied
+    return download_response(example_workbook(), "mau-nhap-nguoi-dung.xlsx")

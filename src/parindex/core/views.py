@@ -6,8 +6,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from parindex.core.forms import SpreadsheetUploadForm
 from parindex.core.models import AuditEntry
 from parindex.core.shell import panels_for
+from parindex.core.spreadsheets import SpreadsheetError
 from parindex.units.models import Membership, Unit
 
 
@@ -90,3 +92,24 @@ def audit_log(request):
         entries = entries.filter(action__startswith=request.GET["action"])
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"page": page, "unit": unit})
+
+
+def import_page(request, *, run, title, intro, template_url):
+    """The shared upload page of every .xlsx import: errors row by row, or a summary.
+
+    ``run(data: bytes)`` imports the file and returns ``(summary, passwords)``; it raises
+    ``SpreadsheetError`` (nothing written) when any row is wrong.
+    """
+    context = {"title": title, "intro": intro, "template_url": template_url}
+    form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            summary, passwords = run(form.cleaned_data["file"].read())
+        except SpreadsheetError as exc:
+            context["errors"] = [str(error) for error in exc.errors]
+        else:
+            context.update(summary=summary, passwords=passwords)
+            form = SpreadsheetUploadForm()
+    context["form"] = form
+    status = 400 if context.get("errors") or form.errors else 200
+    return render(request, "core/import_page.html", context, status=status)
