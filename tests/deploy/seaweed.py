@@ -84,13 +84,28 @@ def seaweedfs(tmp_path_factory):
         )
     )
     names = [
-        "master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port",
-        "filer.port.grpc", "s3.port", "s3.port.grpc", "s3.port.iceberg", "s3.port.lance",
+        "master.port",
+        "master.port.grpc",
+        "volume.port",
+        "volume.port.grpc",
+        "filer.port",
+        "filer.port.grpc",
+        "s3.port",
+        "s3.port.grpc",
+        "s3.port.iceberg",
+        "s3.port.lance",
     ]
     ports = dict(zip(names, _free_ports(len(names)), strict=True))
     command = [
-        _weed_binary(), "server", f"-dir={base / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-        "-s3", f"-s3.config={config}", "-master.volumeSizeLimitMB=128", "-volume.max=20",
+        _weed_binary(),
+        "server",
+        f"-dir={base / 'data'}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        "-s3",
+        f"-s3.config={config}",
+        "-master.volumeSizeLimitMB=128",
+        "-volume.max=20",
         *[f"-{name}={port}" for name, port in ports.items()],
     ]
     log = (base / "weed.log").open("wb")
@@ -100,7 +115,9 @@ def seaweedfs(tmp_path_factory):
     deadline = time.monotonic() + 90
     while True:
         if process.poll() is not None:
-            raise RuntimeError(f"weed server exited with {process.returncode}: {(base / 'weed.log').read_text()[-3000:]}")
+            raise RuntimeError(
+                f"weed server exited with {process.returncode}: {(base / 'weed.log').read_text()[-3000:]}"
+            )
         try:
             client.create_bucket(Bucket=BUCKET)
             client.put_object(Bucket=BUCKET, Key="ready-probe", Body=b"ok")
@@ -111,9 +128,17 @@ def seaweedfs(tmp_path_factory):
                 continue
             if time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError(f"SeaweedFS S3 did not come up: {exc}\n{(base / 'weed.log').read_text()[-3000:]}")
+                raise RuntimeError(
+                    f"SeaweedFS S3 did not come up: {exc}\n{(base / 'weed.log').read_text()[-3000:]}"
+                )
             time.sleep(0.5)
-    yield {"endpoint": endpoint, "access_key": ACCESS_KEY, "secret_key": SECRET_KEY, "bucket": BUCKET, "client": client}
+    yield {
+        "endpoint": endpoint,
+        "access_key": ACCESS_KEY,
+        "secret_key": SECRET_KEY,
+        "bucket": BUCKET,
+        "client": client,
+    }
     process.terminate()
     try:
         process.wait(timeout=10)
@@ -154,7 +179,10 @@ def storage_backend(request, settings, tmp_path):
     """Django's default storage on local files, then on SeaweedFS (a fresh prefix per test)."""
     if request.param == "local":
         settings.MEDIA_ROOT = tmp_path / "media"
-        settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        }
     else:
         server = request.getfixturevalue("seaweedfs")
         settings.STORAGES = {**settings.STORAGES, "default": s3_storages(server, f"test-{uuid.uuid4().hex}")}

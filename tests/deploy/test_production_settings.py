@@ -49,7 +49,9 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 def load_settings(monkeypatch, env: dict[str, str]) -> dict:
     """Evaluate settings.py under ``env`` (in this process, without touching Django's live settings)."""
     for key in list(os.environ):
-        if key.startswith(("PARINDEX_", "EMAIL_", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED")):
+        if key.startswith(
+            ("PARINDEX_", "EMAIL_", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED")
+        ):
             monkeypatch.delenv(key, raising=False)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -132,7 +134,8 @@ def test_default_embedded_settings_stay_sqlite_local_files_and_plain_cookies(tmp
     values = load_settings(monkeypatch, {"PARINDEX_DATA_DIR": str(tmp_path / "data")})
     assert values["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
     assert values["STORAGES"]["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
-    assert "SESSION_COOKIE_NAME" not in values  # "__Host-" cookies need HTTPS; plain HTTP keeps Django's names
+    # "__Host-" cookies need HTTPS; plain HTTP keeps Django's names.
+    assert "SESSION_COOKIE_NAME" not in values
 
 
 _SERVE_STATIC = """

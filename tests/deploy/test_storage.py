@@ -51,12 +51,17 @@ def test_storage_saves_reads_lists_and_deletes_a_file(storage_backend):
 
 def test_safe_file_response_streams_in_blocks_with_safe_headers(storage_backend):
     name = default_storage.save("evidence/report.pdf", ContentFile(b"%PDF-1.4 " + b"x" * 200_000))
-    response = safe_file_response(name, filename='Báo cáo "quý" 1; tháng 3.pdf', content_type="application/pdf")
+    response = safe_file_response(
+        name, filename='Báo cáo "quý" 1; tháng 3.pdf', content_type="application/pdf"
+    )
     assert response.streaming
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith('attachment; filename="Bao cao quy 1 thang 3.pdf"; ')
-    assert "filename*=UTF-8''B%C3%A1o%20c%C3%A1o%20%22qu%C3%BD%22%201%3B%20th%C3%A1ng%203.pdf" in response["Content-Disposition"]
+    assert (
+        "filename*=UTF-8''B%C3%A1o%20c%C3%A1o%20%22qu%C3%BD%22%201%3B%20th%C3%A1ng%203.pdf"
+        in response["Content-Disposition"]
+    )
     assert response["Content-Length"] == str(200_009)
     chunks = list(response.streaming_content)
     assert len(chunks) > 1

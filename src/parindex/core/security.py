@@ -182,7 +182,9 @@ def safe_file_response(
         response["Content-Length"] = str(size)
     response["X-Content-Type-Options"] = "nosniff"
     # Even shown inline, the file gets no scripts, no plugins, no forms, no same-origin.
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    )
     response["Cache-Control"] = "private, no-store"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     return response
@@ -247,7 +249,9 @@ class TwoFactorMiddleware:
                     url_name = resolve(request.path_info).url_name
                 except Resolver404:
                     url_name = None
-                if url_name not in _EXEMPT_URL_NAMES and not request.path_info.startswith(settings.STATIC_URL):
+                if url_name not in _EXEMPT_URL_NAMES and not request.path_info.startswith(
+                    settings.STATIC_URL
+                ):
                     target = reverse("two_factor_verify" if state == "verify" else "two_factor_setup")
                     if request.headers.get("HX-Request"):
                         response = HttpResponse(status=204)
@@ -263,7 +267,12 @@ class TokenForm(forms.Form):
         min_length=6,
         max_length=8,
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "class": "form-control"}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "class": "form-control",
+            }
         ),
     )
 
@@ -341,5 +350,9 @@ def two_factor_verify(request):
         if device is not None:
             otp_login(request, device)
             return redirect(_next_url(request))
-        form.add_error("token", _("The code is not correct or has expired. Wait for a new code and try again."))
-    return render(request, "security/two_factor_verify.html", {"form": form, "next": request.GET.get("next", "")})
+        form.add_error(
+            "token", _("The code is not correct or has expired. Wait for a new code and try again.")
+        )
+    return render(
+        request, "security/two_factor_verify.html", {"form": form, "next": request.GET.get("next", "")}
+    )

@@ -13,7 +13,9 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 def _without_source_maps(patterns):
     kept = []
     for glob, rules in patterns:
-        rules = tuple(rule for rule in rules if "sourceMappingURL" not in (rule if isinstance(rule, str) else rule[0]))
+        rules = tuple(
+            rule for rule in rules if "sourceMappingURL" not in (rule if isinstance(rule, str) else rule[0])
+        )
         if rules:
             kept.append((glob, rules))
     return tuple(kept)
