@@ -179,7 +179,7 @@ def normalize_params(method: str, params: Mapping | None) -> dict:
                 value = to_decimal(level["percent"], what=label)
                 if not ZERO <= value <= HUNDRED:
                     raise ScoringError(
-                        _("The level “%(label)s” must be between 0% and 100%.") % {"label": label}
+                        _("The level “%(label)s” must be between 0 and 100 percent.") % {"label": label}
                     )
                 item["percent"] = num(value)
             else:
@@ -209,7 +209,7 @@ def normalize_params(method: str, params: Mapping | None) -> dict:
                 threshold = to_decimal(band["min_percent"], what="min_percent")
                 award = to_decimal(band["percent"], what="percent")
                 if not ZERO <= threshold <= HUNDRED or not ZERO <= award <= HUNDRED:
-                    raise ScoringError(_("Ratio band percentages must be between 0% and 100%."))
+                    raise ScoringError(_("Ratio band percentages must be between 0 and 100 percent."))
                 clean.append((threshold, award))
             clean.sort(key=lambda pair: pair[0], reverse=True)
             thresholds = [t for t, _a in clean]
@@ -366,7 +366,7 @@ def compute_points(method: str, params: Mapping, max_points: Decimal, inputs: Ma
             raise ScoringError(_("The survey result is missing."))
         percent = to_decimal(inputs["percent"], what=_("Survey result"))
         if percent < ZERO or percent > HUNDRED:
-            raise ScoringError(_("A survey result must be between 0% and 100%."))
+            raise ScoringError(_("A survey result must be between 0 and 100 percent."))
         return clamp(max_points * percent / HUNDRED, max_points)
     raise ScoringError(_("Unknown scoring method “%(method)s”.") % {"method": method})
 
