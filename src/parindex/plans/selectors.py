@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from parindex.plans import completion
@@ -77,7 +77,7 @@ def plan_tasks(plan: Plan):
         plan.tasks.select_related("area", "lead_unit", "lead_official", "parent_task__plan__unit")
         .prefetch_related("criteria", "coordinating_units", "evidence")
         .annotate(child_count=Count("child_tasks", distinct=True))
-        .order_by("area__sort_key", "area_text", "order", "pk")
+        .order_by(F("area__sort_key").asc(nulls_last=True), "area_text", "order", "pk")
     )
 
 
