@@ -15,9 +15,12 @@ here may use ``**bold**``/``*italic*``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.utils import timezone
 
 from parindex.core.text import format_decimal
 from parindex.documents.issuers import Issuer
@@ -34,6 +37,7 @@ from parindex.documents.official import (
     OfficialDocument,
     Para,
     Row,
+    Signature,
 )
 from parindex.documents.vndates import deadline_text, short_date, vn_date
 
@@ -159,7 +163,50 @@ class ReminderData:
     distribution: Sequence[str] = ()
 
 
-def reminder_letter(data: ReminderData, *, template: bytes | None = None) -> bytes:
+def reminder_from_request(
+    request, units, *, signer_title: str = "", signer_name: str = "", date: dt.date | None = None
+) -> ReminderData:
+    """ReminderData from a ``requests.Request`` (issuing_unit, number, issued_on, subject, deadline)
+    and the units that have not answered. ``signer_title`` may hold several lines
+    ("TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH", separated by "/" or new lines)."""
+    signature = None
+    lines = [part.strip() for part in re.split(r"[\n/]", signer_title or "") if part.strip()]
+    if lines:
+        signature = Signature(
+            title=lines[-1],
+            name=signer_name,
+            for_head=lines[-2] if len(lines) > 1 else "",
+            authority=lines[-3] if len(lines) > 2 else "",
+        )
+    issuer = Issuer.from_unit(request.issuing_unit, signer_name=signer_name, signature=signature)
+    issued = f" ngày {short_date(request.issued_on)}" if getattr(request, "issued_on", None) else ""
+    return ReminderData(
+        issuer=issuer,
+        reference=f"văn bản số {request.number}{issued} của {issuer.name} về việc {request.subject}",
+        task="thực hiện và gửi kết quả theo yêu cầu",
+        deadline=request.deadline,
+        outstanding=[unit.name for unit in units],
+        subject=f"đôn đốc thực hiện văn bản số {request.number}",
+        date=date or timezone.localdate(),
+        date_blank_day=date is None,
+    )
+
+
+def reminder_letter(
+    data: ReminderData | None = None,
+    *,
+    template: bytes | None = None,
+    request=None,
+    units: Sequence = (),
+    signer_title: str = "",
+    signer_name: str = "",
+) -> bytes:
+    """The reminder letter. Call with ``ReminderData``, or with ``request=`` and ``units=``
+    (the requests app's model and the overdue units; see ``reminder_from_request``)."""
+    if data is None:
+        if request is None:
+            raise TypeError("reminder_letter() needs ReminderData or request=")
+        data = reminder_from_request(request, units, signer_title=signer_title, signer_name=signer_name)
     who = data.issuer.short_name or data.issuer.name
     count = len(data.outstanding)
     body: list[Block] = [
@@ -168,15 +215,31 @@ def reminder_letter(data: ReminderData, *, template: bytes | None = None) -> byt
             f"thời hạn trước {deadline_text(data.deadline)}.",
             markup=False,
         ),
-        Para(f"Đến nay, còn {count:02d} cơ quan, đơn vị chưa thực hiện, gồm:" if count else "Đến nay, các cơ quan, đơn vị đã thực hiện đầy đủ.", markup=False),
+        Para(
+            f"Đến nay, còn {count:02d} cơ quan, đơn vị chưa thực hiện, gồm:"
+            if count
+            else "Đến nay, các cơ quan, đơn vị đã thực hiện đầy đủ.",
+            markup=False,
+        ),
     ]
-    body += [Bullet(name.rstrip(" ;.") + (";" if index < count - 1 else "."), markup=False) for index, name in enumerate(data.outstanding)]
+    body += [
+        Bullet(name.rstrip(" ;.") + (";" if index < count - 1 else "."), markup=False)
+        for index, name in enumerate(data.outstanding)
+    ]
     body += _user_paragraphs(data.extra_paragraphs)
     if data.new_deadline is not None:
         body.append(
             Para(
                 f"{who} đề nghị các cơ quan, đơn vị nêu trên khẩn trương thực hiện, gửi kết quả về {who} "
                 f"**trước {deadline_text(data.new_deadline)}** để tổng hợp, báo cáo theo quy định."
+            )
+        )
+    else:
+        body.append(
+            Para(
+                f"{who} đề nghị các cơ quan, đơn vị nêu trên khẩn trương thực hiện, gửi kết quả về {who} "
+                "trong thời gian sớm nhất để tổng hợp, báo cáo theo quy định.",
+                markup=False,
             )
         )
     body.append(
@@ -270,7 +333,16 @@ def plan_appendices(data: RemediationPlanData) -> list[Appendix]:
         ],
         _grouped(
             data.maintain,
-            lambda r: [r.code, r.title, pts(r.max_points), pts(r.points), r.measures, r.lead, r.coordinators, _deadline_cell(r.deadline)],
+            lambda r: [
+                r.code,
+                r.title,
+                pts(r.max_points),
+                pts(r.points),
+                r.measures,
+                r.lead,
+                r.coordinators,
+                _deadline_cell(r.deadline),
+            ],
         ),
     )
     remediate = DataTable(
@@ -288,7 +360,18 @@ def plan_appendices(data: RemediationPlanData) -> list[Appendix]:
         ],
         _grouped(
             data.remediate,
-            lambda r: [r.code, r.title, pts(r.max_points), pts(r.points), pts(r.lost), r.reason, r.measures, r.lead, r.coordinators, _deadline_cell(r.deadline)],
+            lambda r: [
+                r.code,
+                r.title,
+                pts(r.max_points),
+                pts(r.points),
+                pts(r.lost),
+                r.reason,
+                r.measures,
+                r.lead,
+                r.coordinators,
+                _deadline_cell(r.deadline),
+            ],
         ),
     )
     return [
@@ -304,7 +387,12 @@ def plan_appendices(data: RemediationPlanData) -> list[Appendix]:
                 f"cần khắc phục năm {data.year}"
             ),
             table=remediate,
-            after=[Para("*Ghi chú: không bao gồm các tiêu chí, tiêu chí thành phần đánh giá qua điều tra xã hội học.*", indent=False)],
+            after=[
+                Para(
+                    "*Ghi chú: không bao gồm các tiêu chí, tiêu chí thành phần đánh giá qua điều tra xã hội học.*",
+                    indent=False,
+                )
+            ],
         ),
     ]
 
@@ -454,7 +542,12 @@ def remediation_results_report(data: RemediationResultsData, *, template: bytes 
     body += [Para(t, markup=False) for t in data.remarks] or [Para("Không có.")]
     body.append(Heading("Kiến nghị, đề xuất"))
     body += [Para(t, markup=False) for t in data.proposals] or [Para("Không có.")]
-    body.append(Para(f"Trên đây là báo cáo kết quả khắc phục tồn tại, hạn chế trong công tác cải cách hành chính năm {data.year} của {data.issuer.name}./.", markup=False))
+    body.append(
+        Para(
+            f"Trên đây là báo cáo kết quả khắc phục tồn tại, hạn chế trong công tác cải cách hành chính năm {data.year} của {data.issuer.name}./.",
+            markup=False,
+        )
+    )
     table = DataTable(
         [
             Column("Tồn tại, hạn chế", 6.0),
@@ -489,7 +582,10 @@ def remediation_results_report(data: RemediationResultsData, *, template: bytes 
         body=body,
         distribution=data.distribution,
         appendices=[
-            Appendix(title=f"Biểu tổng hợp kết quả khắc phục tồn tại, hạn chế trong công tác cải cách hành chính năm {data.year}", table=table)
+            Appendix(
+                title=f"Biểu tổng hợp kết quả khắc phục tồn tại, hạn chế trong công tác cải cách hành chính năm {data.year}",
+                table=table,
+            )
         ],
     )
     return document.render(template=_template_for(REMEDIATION_RESULTS_REPORT, data.issuer, template))
@@ -519,15 +615,33 @@ class SelfAssessmentData:
     number: int | str | None = None
     date: dt.date | None = None
     date_blank_day: bool = False
-    total_max: Decimal | None = None  # default: sum of the areas' maxima (not-applicable leaves excluded by caller)
+    total_max: Decimal | None = (
+        None  # default: sum of the areas' maxima (not-applicable leaves excluded by caller)
+    )
     distribution: Sequence[str] = ()
 
 
-def self_assessment_table(areas: Sequence[AreaScore], total_max: Decimal | None = None) -> tuple[DataTable, Decimal, Decimal]:
+def self_assessment_table(
+    areas: Sequence[AreaScore], total_max: Decimal | None = None
+) -> tuple[DataTable, Decimal, Decimal]:
     total_self = sum((Decimal(a.self_points) for a in areas), Decimal(0))
     maximum = total_max if total_max is not None else sum((Decimal(a.max_points) for a in areas), Decimal(0))
-    rows = [Row([a.code, a.title, pts(a.max_points), pts(a.self_points), pts(pct(a.self_points, a.max_points)), a.note]) for a in areas]
-    rows.append(Row(["", "Tổng cộng", pts(maximum), pts(total_self), pts(pct(total_self, maximum)), ""], "total"))
+    rows = [
+        Row(
+            [
+                a.code,
+                a.title,
+                pts(a.max_points),
+                pts(a.self_points),
+                pts(pct(a.self_points, a.max_points)),
+                a.note,
+            ]
+        )
+        for a in areas
+    ]
+    rows.append(
+        Row(["", "Tổng cộng", pts(maximum), pts(total_self), pts(pct(total_self, maximum)), ""], "total")
+    )
     table = DataTable(
         [
             Column("TT", 1.2, "center"),
@@ -564,7 +678,9 @@ def self_assessment_summary(data: SelfAssessmentData, *, template: bytes | None 
     ]
     appraiser = data.appraiser or "cơ quan có thẩm quyền"
     evidence = (
-        f" và {data.evidence_count:02d} tài liệu kiểm chứng" if data.evidence_count is not None else " và tài liệu kiểm chứng kèm theo"
+        f" và {data.evidence_count:02d} tài liệu kiểm chứng"
+        if data.evidence_count is not None
+        else " và tài liệu kiểm chứng kèm theo"
     )
     body.append(
         Para(
@@ -665,7 +781,9 @@ def results_decision_annex(data: ResultsAnnexData, *, template: bytes | None = N
         table=results_table(data.groups),
         attached_to=_attached("Quyết định", data.decision_number, data.decision_date, data.decision_issuer),
     )
-    document = OfficialDocument(doc_type=LETTER, issuing_body=(), place="", annex_only=True, appendices=[appendix])
+    document = OfficialDocument(
+        doc_type=LETTER, issuing_body=(), place="", annex_only=True, appendices=[appendix]
+    )
     return document.render(template=_template_for(RESULTS_DECISION_ANNEX, data.issuer, template))
 
 
@@ -717,11 +835,23 @@ def deducted_points_statistics(data: DeductionStatsData, *, template: bytes | No
     rows = deduction_rows(data)
     table_rows = _grouped(
         rows,
-        lambda r: [r.code, r.title, pts(r.max_points), pts(r.self_points), pts(r.appraised_points), pts(r.self_deducted), pts(r.deducted), r.reason, r.lead],
+        lambda r: [
+            r.code,
+            r.title,
+            pts(r.max_points),
+            pts(r.self_points),
+            pts(r.appraised_points),
+            pts(r.self_deducted),
+            pts(r.deducted),
+            r.reason,
+            r.lead,
+        ],
     )
     total_self_deducted = sum((r.self_deducted or Decimal(0) for r in rows), Decimal(0))
     total_deducted = sum((r.deducted or Decimal(0) for r in rows), Decimal(0))
-    table_rows.append(Row(["", "Tổng cộng", "", "", "", pts(total_self_deducted), pts(total_deducted), "", ""], "total"))
+    table_rows.append(
+        Row(["", "Tổng cộng", "", "", "", pts(total_self_deducted), pts(total_deducted), "", ""], "total")
+    )
     table = DataTable(
         [
             Column("Mã tiêu chí", 1.7, "center"),
@@ -743,10 +873,19 @@ def deducted_points_statistics(data: DeductionStatsData, *, template: bytes | No
         ),
         table=table,
         attached_to=data.attached_to,
-        after=[Para("*Ghi chú: Tự trừ = điểm tối đa − điểm tự đánh giá; Bị trừ = điểm tự đánh giá − điểm thẩm định.*", indent=False)],
+        after=[
+            Para(
+                "*Ghi chú: Tự trừ = điểm tối đa − điểm tự đánh giá; Bị trừ = điểm tự đánh giá − điểm thẩm định.*",
+                indent=False,
+            )
+        ],
     )
-    appendix_heading_less = OfficialDocument(doc_type=LETTER, issuing_body=(), place="", annex_only=True, appendices=[appendix])
-    return appendix_heading_less.render(template=_template_for(DEDUCTED_POINTS_STATISTICS, data.issuer, template))
+    appendix_heading_less = OfficialDocument(
+        doc_type=LETTER, issuing_body=(), place="", annex_only=True, appendices=[appendix]
+    )
+    return appendix_heading_less.render(
+        template=_template_for(DEDUCTED_POINTS_STATISTICS, data.issuer, template)
+    )
 
 
 # --- The framework itself ---------------------------------------------------------------------------------------
@@ -813,5 +952,7 @@ def framework_document(framework, criteria: Sequence, *, template: bytes | None 
             getattr(framework, "issuing_body", "") or "",
         ),
     )
-    document = OfficialDocument(doc_type=LETTER, issuing_body=(), place="", annex_only=True, appendices=[appendix])
+    document = OfficialDocument(
+        doc_type=LETTER, issuing_body=(), place="", annex_only=True, appendices=[appendix]
+    )
     return document.render(template=template)

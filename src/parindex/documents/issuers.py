@@ -32,7 +32,7 @@ _KIND_PREFIXES = (
 
 
 def place_name(unit) -> str:
-    """"Thạch Châu" for "Xã Thạch Châu": the short name, else the name without its kind word."""
+    """ "Thạch Châu" for "Xã Thạch Châu": the short name, else the name without its kind word."""
     territorial = unit
     while territorial is not None and territorial.kind not in TERRITORIAL:
         territorial = territorial.parent
@@ -105,7 +105,12 @@ class Issuer:
             parent: list[str] = []
             symbol = "UBND"
             name = f"Ủy ban nhân dân {_lower_first(unit.name)}"
-            short = "UBND " + {"province": "tỉnh", "district": "huyện", "commune": "xã", "ward": "phường"}.get(kind, _lower_first(unit.name))
+            short = "UBND " + {
+                "province": "tỉnh",
+                "district": "huyện",
+                "commune": "xã",
+                "ward": "phường",
+            }.get(kind, _lower_first(unit.name))
             default_office = "VP"
         else:
             body_kind = "department" if kind == "department" else "office"

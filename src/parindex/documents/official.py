@@ -28,7 +28,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -190,7 +190,11 @@ def unit_signature(
     body_kind: str, *, name: str = "", deputy: bool = False, collective: bool = True, acting: bool = False
 ) -> Signature:
     """The usual block for a People's Committee ("ubnd"), a department ("department") or an office ("office")."""
-    heads = {"ubnd": ("CHỦ TỊCH", "PHÓ CHỦ TỊCH"), "department": ("GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"), "office": ("TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG")}
+    heads = {
+        "ubnd": ("CHỦ TỊCH", "PHÓ CHỦ TỊCH"),
+        "department": ("GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"),
+        "office": ("TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG"),
+    }
     head, deputy_title = heads.get(body_kind, heads["ubnd"])
     authority = "TM. ỦY BAN NHÂN DÂN" if body_kind == "ubnd" and collective else ""
     if deputy:
@@ -224,14 +228,14 @@ class OfficialDocument:
 
     @property
     def symbol(self) -> str:
-        """"UBND-VP" for a letter, "KH-UBND" otherwise."""
+        """ "UBND-VP" for a letter, "KH-UBND" otherwise."""
         if self.doc_type is LETTER or not self.doc_type.abbreviation:
             return f"{self.issuer_symbol}-{self.office}" if self.office else self.issuer_symbol
         return f"{self.doc_type.abbreviation}-{self.issuer_symbol}"
 
     @property
     def number_text(self) -> str:
-        """"05" for 5 (numbers below 10 take a leading zero), "" when not yet registered."""
+        """ "05" for 5 (numbers below 10 take a leading zero), "" when not yet registered."""
         if self.number in (None, ""):
             return ""
         number = str(self.number).strip()
@@ -243,7 +247,7 @@ class OfficialDocument:
 
     @property
     def number_line(self) -> str:
-        """"Số: 43/UBND-VP"; unregistered: "Số:      /KH-UBND" (space for the number)."""
+        """ "Số: 43/UBND-VP"; unregistered: "Số:      /KH-UBND" (space for the number)."""
         if self.number_text:
             return f"Số: {self.number_text}/{self.symbol}"
         return f"Số:{NBSP * 6}/{self.symbol}"
@@ -253,7 +257,7 @@ class OfficialDocument:
         return place_date_line(self.place, self.date, blank_day=self.date_blank_day)
 
     def attached_to_line(self) -> str:
-        """"(Kèm theo Kế hoạch số 12/KH-UBND ngày 28 tháng 6 năm 2023 của Ủy ban nhân dân xã Yên Thượng)"."""
+        """ "(Kèm theo Kế hoạch số 12/KH-UBND ngày 28 tháng 6 năm 2023 của Ủy ban nhân dân xã Yên Thượng)"."""
         date = vn_date(self.date, blank_day=self.date_blank_day)
         issuer = f" của {self.issuer_name}" if self.issuer_name else ""
         return f"(Kèm theo {self.doc_type.name} số {self.number_symbol} {date}{issuer})"
@@ -286,7 +290,21 @@ def _clean_item(text: str) -> str:
 
 
 def roman(number: int) -> str:
-    values = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    values = (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    )
     out = ""
     for value, letters in values:
         while number >= value:
@@ -458,7 +476,9 @@ class _Renderer:
             section.footer_distance = Mm(10)
         section.different_first_page_header_footer = True
         header = section.header
-        if not any(p.text.strip() for p in header.paragraphs) and not header._element.findall(".//" + qn("w:fldChar")):
+        if not any(p.text.strip() for p in header.paragraphs) and not header._element.findall(
+            ".//" + qn("w:fldChar")
+        ):
             paragraph = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             _page_field(paragraph)
@@ -466,7 +486,17 @@ class _Renderer:
                 run.font.size = Pt(BODY_PT)
 
     # -- low-level writers
-    def paragraph(self, container=None, *, align="justify", indent=False, after=6, before=0, spacing=LINE_SPACING, keep=False):
+    def paragraph(
+        self,
+        container=None,
+        *,
+        align="justify",
+        indent=False,
+        after=6,
+        before=0,
+        spacing=LINE_SPACING,
+        keep=False,
+    ):
         paragraph = (container or self.doc).add_paragraph()
         fmt = paragraph.paragraph_format
         paragraph.alignment = _ALIGN[align]
@@ -497,7 +527,9 @@ class _Renderer:
                 run.font.size = Pt(size)
         return paragraph
 
-    def line(self, container, text, *, align="center", bold=False, italic=False, size=HEADER_PT, after=0, before=0):
+    def line(
+        self, container, text, *, align="center", bold=False, italic=False, size=HEADER_PT, after=0, before=0
+    ):
         paragraph = self.paragraph(container, align=align, after=after, before=before, spacing=1.0)
         self.runs(paragraph, text, bold=bold, italic=italic, size=size)
         return paragraph
@@ -505,7 +537,11 @@ class _Renderer:
     def rule(self, container, *, width_cm: float, column_cm: float, before=0, after=0):
         """A centred short rule: an empty 1-pt paragraph with a bottom border, narrowed by indents."""
         paragraph = self.paragraph(container, align="center", after=after, before=before, spacing=1.0)
-        side = max((column_cm - CELL_PADDING_CM - width_cm) / 2, 0) if container is not None else max((column_cm - width_cm) / 2, 0)
+        side = (
+            max((column_cm - CELL_PADDING_CM - width_cm) / 2, 0)
+            if container is not None
+            else max((column_cm - width_cm) / 2, 0)
+        )
         paragraph.paragraph_format.left_indent = Cm(side)
         paragraph.paragraph_format.right_indent = Cm(side)
         paragraph.paragraph_format.line_spacing = Pt(1)
@@ -530,10 +566,17 @@ class _Renderer:
         for text in body_lines:
             self.line(left, text, bold=True, size=HEADER_PT)
         longest = max((estimate_width_cm(t, HEADER_PT, bold=True) for t in body_lines), default=4)
-        self.rule(left, width_cm=min(max(longest * 0.45, 1.8), HEADER_LEFT_CM * 0.5), column_cm=HEADER_LEFT_CM, before=2)
+        self.rule(
+            left,
+            width_cm=min(max(longest * 0.45, 1.8), HEADER_LEFT_CM * 0.5),
+            column_cm=HEADER_LEFT_CM,
+            before=2,
+        )
         self.line(right, NATIONAL_TITLE, bold=True, size=12.5 if len(NATIONAL_TITLE) > 30 else HEADER_PT)
         self.line(right, MOTTO, bold=True, size=BODY_PT)
-        self.rule(right, width_cm=estimate_width_cm(MOTTO, BODY_PT, bold=True), column_cm=HEADER_RIGHT_CM, before=2)
+        self.rule(
+            right, width_cm=estimate_width_cm(MOTTO, BODY_PT, bold=True), column_cm=HEADER_RIGHT_CM, before=2
+        )
         number_cell, date_cell = table.cell(1, 0), table.cell(1, 1)
         number_cell._element.remove(number_cell.paragraphs[0]._p)
         date_cell._element.remove(date_cell.paragraphs[0]._p)
@@ -580,8 +623,20 @@ class _Renderer:
         if isinstance(block, str):
             block = Para(block)
         if isinstance(block, Para):
-            paragraph = self.paragraph(container, align=block.align, indent=block.indent and block.align == "justify", keep=block.keep_with_next)
-            self.runs(paragraph, block.text, markup=block.markup, bold=block.bold, italic=block.italic, size=block.size)
+            paragraph = self.paragraph(
+                container,
+                align=block.align,
+                indent=block.indent and block.align == "justify",
+                keep=block.keep_with_next,
+            )
+            self.runs(
+                paragraph,
+                block.text,
+                markup=block.markup,
+                bold=block.bold,
+                italic=block.italic,
+                size=block.size,
+            )
         elif isinstance(block, Heading):
             level = max(1, min(block.level, 3))
             text = block.text
@@ -590,7 +645,9 @@ class _Renderer:
                 for deeper in range(level, 3):
                     self.counters[deeper] = 0
                 number = self.counters[level - 1]
-                prefix = {1: f"{roman(number)}. ", 2: f"{number}. ", 3: f"{chr(ord('a') + number - 1)}) "}[level]
+                prefix = {1: f"{roman(number)}. ", 2: f"{number}. ", 3: f"{chr(ord('a') + number - 1)}) "}[
+                    level
+                ]
                 text = prefix + text
             if level == 1:
                 text = vn_upper(text)
@@ -713,7 +770,14 @@ class _Renderer:
         else:
             section.orientation = WD_ORIENT.PORTRAIT
             section.page_width, section.page_height = width, height
-        for attr in ("top_margin", "bottom_margin", "left_margin", "right_margin", "header_distance", "footer_distance"):
+        for attr in (
+            "top_margin",
+            "bottom_margin",
+            "left_margin",
+            "right_margin",
+            "header_distance",
+            "footer_distance",
+        ):
             setattr(section, attr, getattr(base, attr))
         available = (section.page_width - section.left_margin - section.right_margin) / 360000
         self.line(None, appendix.heading, bold=True, size=BODY_PT)

@@ -42,7 +42,9 @@ def to_pdf(docx_bytes: bytes, *, timeout: int = TIMEOUT_SECONDS) -> bytes:
     binary = soffice_path()
     if binary is None:
         raise PdfUnavailable(
-            _("PDF output needs LibreOffice: install it on the server (soffice or libreoffice must be on PATH).")
+            _(
+                "PDF output needs LibreOffice: install it on the server (soffice or libreoffice must be on PATH)."
+            )
         )
     with tempfile.TemporaryDirectory(prefix="parindex-pdf-") as tmp:
         work = Path(tmp)
@@ -68,5 +70,7 @@ def to_pdf(docx_bytes: bytes, *, timeout: int = TIMEOUT_SECONDS) -> bytes:
         target = work / "document.pdf"
         if completed.returncode != 0 or not target.exists():
             detail = (completed.stderr or completed.stdout or b"").decode("utf-8", "replace")[-500:]
-            raise PdfConversionError(_("LibreOffice could not convert the document: %(detail)s") % {"detail": detail})
+            raise PdfConversionError(
+                _("LibreOffice could not convert the document: %(detail)s") % {"detail": detail}
+            )
         return target.read_bytes()

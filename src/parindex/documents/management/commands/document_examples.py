@@ -29,7 +29,11 @@ def _pages_to_show(pdf: Path, limit: int) -> list[int]:
     pages = [1]
     heading = re.compile(r"^Phụ lục( [IVX]+)?$")
     appendix = next(
-        (i + 1 for i, t in enumerate(texts) if i > 0 and any(heading.match(line.strip()) for line in t.splitlines()[:8])),
+        (
+            i + 1
+            for i, t in enumerate(texts)
+            if i > 0 and any(heading.match(line.strip()) for line in t.splitlines()[:8])
+        ),
         None,
     )
     if appendix:
@@ -59,7 +63,9 @@ class Command(BaseCommand):
             try:
                 pdf = to_pdf(docx)
             except PdfUnavailable as exc:
-                raise CommandError(f"{exc} (Debian: apt-get install libreoffice-writer-nogui fonts-liberation2)")
+                raise CommandError(
+                    f"{exc} (Debian: apt-get install libreoffice-writer-nogui fonts-liberation2)"
+                )
             for old in target.glob(f"{name}-*.png"):
                 old.unlink()
             with tempfile.TemporaryDirectory() as tmp:
@@ -67,8 +73,19 @@ class Command(BaseCommand):
                 source.write_bytes(pdf)
                 for number in _pages_to_show(source, pages):
                     subprocess.run(
-                        [pdftoppm, "-png", "-r", str(dpi), "-f", str(number), "-l", str(number), "-singlefile",
-                         str(source), str(target / f"{name}-{number}")],
+                        [
+                            pdftoppm,
+                            "-png",
+                            "-r",
+                            str(dpi),
+                            "-f",
+                            str(number),
+                            "-l",
+                            str(number),
+                            "-singlefile",
+                            str(source),
+                            str(target / f"{name}-{number}"),
+                        ],
                         check=True,
                     )
             if keep_docx:
