@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 DEMO_STEPS = [
     "parindex.units.demo",
     "parindex.frameworks.demo",
+    "parindex.plans.demo",
     "parindex.assessments.demo",
 ]
 
