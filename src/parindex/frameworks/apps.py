@@ -6,3 +6,10 @@ class FrameworksConfig(AppConfig):
     name = "parindex.frameworks"
     label = "frameworks"
     verbose_name = _("Criteria frameworks")
+
+    def ready(self):
+        from parindex.core.shell import NavItem, register_nav
+
+        register_nav(
+            NavItem("frameworks", _("Criteria frameworks"), "frameworks:list", icon="list-check", order=20)
+        )

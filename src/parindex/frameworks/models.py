@@ -152,6 +152,11 @@ class Framework(models.Model):
     def audit_unit(self):
         return self.owner_unit
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("frameworks:detail", args=[self.pk])
+
     @property
     def is_locked(self) -> bool:
         """Locked once a round uses it: scores depend on it, so score-altering edits are refused."""
