@@ -7,10 +7,13 @@ place. Entries are plain dataclasses; ``visible(request)`` decides per user.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,17 @@ def register_home_panel(panel: HomePanel) -> None:
 
 def nav_for(request) -> list[NavItem]:
     items = sorted(NAV_ITEMS.values(), key=lambda i: i.order)
-    return [i for i in items if i.visible is None or i.visible(request)]
+    return [i for i in items if _mounted(i) and (i.visible is None or i.visible(request))]
+
+
+def _mounted(item: NavItem) -> bool:
+    """An entry whose URL is not in the URL conf is left out (and logged), not a 500 on every page."""
+    try:
+        item.url()
+    except NoReverseMatch:
+        logger.warning("nav entry %r points to %r, which is not in the URL conf", item.key, item.url_name)
+        return False
+    return True
 
 
 def panels_for(request) -> list[str]:
