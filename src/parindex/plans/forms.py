@@ -80,6 +80,7 @@ class TaskForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, plan: Plan, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["order"].required = False
         framework = plan.framework
         if framework is not None:
             self.fields["area"].queryset = framework.criteria.filter(depth=1).order_by("sort_key")

@@ -184,7 +184,10 @@ def import_template(request):
 
 
 def _task_fields(data: dict) -> dict:
-    return {k: data[k] for k in actions.TASK_FIELDS if k in data}
+    fields = {k: data[k] for k in actions.TASK_FIELDS if k in data}
+    if fields.get("order") is None:
+        fields.pop("order", None)  # numbered automatically (new task) or kept (edit)
+    return fields
 
 
 def task_create(request, plan_pk: int):
