@@ -277,6 +277,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not _COLLECTED_STATIC
+# Published results on public pages without login (results app); off hides /results/public/.
+PARINDEX_PUBLIC_RESULTS = env_bool("PARINDEX_PUBLIC_RESULTS", True)
 UPLOAD_MAX_MB = env_int("PARINDEX_UPLOAD_MAX_MB", 50, minimum=1, maximum=2048)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

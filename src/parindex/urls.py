@@ -8,6 +8,8 @@ urlpatterns = [
     path("units/", include("parindex.units.urls")),
     path("frameworks/", include("parindex.frameworks.urls")),
     path("assessments/", include("parindex.assessments.urls")),
+    path("appraisals/", include("parindex.appraisals.urls")),
+    path("results/", include("parindex.results.urls")),
     path("documents/", include("parindex.documents.urls")),
     path("requests/", include("parindex.requests.urls")),
     path("plans/", include("parindex.plans.urls")),

@@ -198,3 +198,19 @@ def test_appraisal_started_blocks_withdrawal(setup):
     actions.start_appraisal(assessment=setup["a1"], by=setup["appraiser_province"])
     assert appraisal_started(setup["a1"])
     assert AppraisalSheet.objects.count() == 1
+
+
+def test_appraisal_needs_the_appraisal_phase_and_then_blocks_withdrawal(setup):
+    from parindex.assessments.actions import withdraw_assessment
+
+    rnd = setup["round"]
+    rnd.status = "open"
+    rnd.save()
+    with pytest.raises(ValidationError, match="giai đoạn thẩm định"):
+        actions.start_appraisal(assessment=setup["a1"], by=setup["appraiser_province"])
+    with pytest.raises(PermissionDenied):
+        actions.open_appraisal(round=rnd, by=setup["appraiser_province"])
+    actions.open_appraisal(round=rnd, by=setup["province_manager"])
+    actions.start_appraisal(assessment=setup["a1"], by=setup["appraiser_province"])
+    with pytest.raises(ValidationError):
+        withdraw_assessment(assessment=setup["a1"], by=setup["head_a1"])

@@ -43,14 +43,39 @@ def assign_appraiser(*, round, appraiser, by, unit=None, area=None) -> Appraiser
     return assignment
 
 
+def open_appraisal(*, round, by):
+    """The index manager ends self-assessment and opens the appraisal phase of a round.
+
+    From then on the assessments app refuses withdrawals and edits (it only allows them while
+    the round is open), so a sheet cannot change under the appraiser.
+    """
+    from parindex.assessments.models import Round
+
+    if not access.is_round_manager(by, round):
+        _deny()
+    with transaction.atomic():
+        locked = Round.objects.select_for_update().get(pk=round.pk)
+        if locked.status != Round.Status.OPEN:
+            raise ValidationError(_("The appraisal phase of this round is already open."))
+        locked.status = Round.Status.APPRAISAL
+        locked.save(update_fields=["status"])
+        record(actor=by, action="appraisal.open", obj=locked, before={"status": Round.Status.OPEN},
+               after={"status": locked.status})
+    return locked
+
+
 def start_appraisal(*, assessment, by) -> AppraisalSheet:
-    """Open appraisal round 1 on a submitted sheet; from now on the unit cannot withdraw it."""
-    from parindex.assessments.models import Assessment
+    """Open appraisal round 1 on a submitted sheet (the round must be in its appraisal phase)."""
+    from parindex.assessments.models import Assessment, Round
 
     if not access.is_appraisal_side(by, assessment.unit):
         _deny()
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        locked = Assessment.objects.select_for_update().select_related("round").get(pk=assessment.pk)
+        if locked.round.status == Round.Status.OPEN:
+            raise ValidationError(_("Self-assessment is still open: the index manager must open the appraisal phase first."))
+        if locked.round.status == Round.Status.CLOSED:
+            raise ValidationError(_("This round is closed."))
         if locked.status == Assessment.Status.DRAFT:
             raise ValidationError(_("The unit has not submitted this score sheet yet."))
         sheet, created = AppraisalSheet.objects.get_or_create(assessment=locked, defaults={"started_by": by})

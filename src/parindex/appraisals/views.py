@@ -1,0 +1,229 @@
+"""Appraisal pages: a round's sheets, the side-by-side sheet view (appraiser and unit), and the POST steps."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from parindex.appraisals import access, actions
+from parindex.appraisals.forms import AdjustmentForm, EntryForm, ExplanationForm, SurveyUploadForm
+from parindex.appraisals.models import AppraisalEntry, AppraisalSheet
+from parindex.appraisals.selectors import sheet_rows
+from parindex.core.spreadsheets import SpreadsheetError
+from parindex.units.visibility import get_visible_or_404
+
+
+def _errors(request, exc):
+    for message in getattr(exc, "messages", [str(exc)]):
+        messages.error(request, message)
+
+
+def _rounds_qs(user):
+    from parindex.assessments.models import Round
+
+    return Round.objects.visible_to(user).select_related("framework", "owner_unit")
+
+
+def round_list(request):
+    from parindex.assessments.models import Round
+
+    rounds = _rounds_qs(request.user).exclude(status=Round.Status.OPEN)[:50]
+    return render(request, "appraisals/round_list.html", {"rounds": rounds})
+
+
+def round_detail(request, round_id: int):
+    from parindex.assessments.models import Assessment
+
+    round_ = get_object_or_404(_rounds_qs(request.user), pk=round_id)
+    sheets = list(
+        Assessment.objects.visible_to(request.user).filter(round=round_).select_related("unit", "appraisal")
+        .order_by("unit__path")
+    )
+    manager = access.is_round_manager(request.user, round_)
+    return render(request, "appraisals/round_detail.html", {
+        "round": round_, "sheets": sheets, "manager": manager, "survey_form": SurveyUploadForm(),
+    })
+
+
+@require_POST
+def open_phase(request, round_id: int):
+    round_ = get_object_or_404(_rounds_qs(request.user), pk=round_id)
+    try:
+        actions.open_appraisal(round=round_, by=request.user)
+        messages.success(request, _("The appraisal phase is open."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("appraisals:round", round_id=round_.pk)
+
+
+@require_POST
+def survey_upload(request, round_id: int):
+    round_ = get_object_or_404(_rounds_qs(request.user), pk=round_id)
+    form = SurveyUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            n = actions.import_survey(round=round_, source=form.cleaned_data["file"], by=request.user)
+            messages.success(request, _("%(n)s survey scores imported.") % {"n": n})
+        except SpreadsheetError as exc:
+            for error in exc.errors:
+                messages.error(request, str(error))
+    return redirect("appraisals:round", round_id=round_.pk)
+
+
+def _assessment(request, assessment_id):
+    from parindex.assessments.models import Assessment
+
+    return get_visible_or_404(
+        Assessment.objects.select_related("unit", "round__framework", "round__owner_unit"), request.user,
+        pk=assessment_id,
+    )
+
+
+def sheet(request, assessment_id: int):
+    from parindex.assessments.models import Assessment
+
+    assessment = _assessment(request, assessment_id)
+    appraisal = AppraisalSheet.objects.filter(assessment=assessment).first()
+    appraiser_side = access.is_appraisal_side(request.user, assessment.unit)
+    rows = sheet_rows(appraisal) if appraisal else []
+    can_appraise = bool(appraisal and appraisal.current_round and access.may_appraise(request.user, appraisal))
+    unit_side = appraisal is not None and access.may_explain(request.user, appraisal)
+    if not appraiser_side and not unit_side and appraisal is None:
+        # the unit itself before appraisal starts: nothing to show here yet
+        pass
+    siblings = list(
+        Assessment.objects.visible_to(request.user).filter(round_id=assessment.round_id)
+        .order_by("unit__path").values_list("pk", flat=True)
+    )
+    position = siblings.index(assessment.pk) if assessment.pk in siblings else 0
+    areas = list(assessment.round.framework.areas()) if can_appraise else []
+    return render(request, "appraisals/sheet.html", {
+        "assessment": assessment, "appraisal": appraisal, "rows": rows, "can_appraise": can_appraise,
+        "appraiser_side": appraiser_side, "unit_side": unit_side, "areas": areas,
+        "previous_id": siblings[position - 1] if position > 0 else None,
+        "next_id": siblings[position + 1] if position + 1 < len(siblings) else None,
+        "adjustments": list(appraisal.adjustments.all()) if appraisal else [],
+        "adjustment_form": AdjustmentForm(), "explanation_form": ExplanationForm(),
+        "flagged": [r for r in rows if r.round1 and r.round1.explanation_requested],
+    })
+
+
+def _back(assessment_id):
+    return redirect(reverse("appraisals:sheet", args=[assessment_id]))
+
+
+@require_POST
+def start(request, assessment_id: int):
+    assessment = _assessment(request, assessment_id)
+    try:
+        actions.start_appraisal(assessment=assessment, by=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return _back(assessment_id)
+
+
+def _appraisal(request, assessment_id):
+    assessment = _assessment(request, assessment_id)
+    appraisal = get_object_or_404(AppraisalSheet, assessment=assessment)
+    return assessment, appraisal
+
+
+@require_POST
+def appraise(request, assessment_id: int, criterion_id: int):
+    from parindex.frameworks.models import Criterion
+
+    assessment, appraisal = _appraisal(request, assessment_id)
+    criterion = get_object_or_404(Criterion, pk=criterion_id, framework_id=assessment.round.framework_id)
+    form = EntryForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(assessment_id)
+    data = form.cleaned_data
+    try:
+        actions.appraise_leaf(sheet=appraisal, criterion=criterion, by=request.user, points=data["points"],
+                              not_applicable=data["not_applicable"], reason=data["reason"], flag=data["flag"],
+                              comment=data["comment"])
+        messages.success(request, _("Saved: %(code)s.") % {"code": criterion.code})
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect(reverse("appraisals:sheet", args=[assessment_id]) + f"#leaf-{criterion.code}")
+
+
+@require_POST
+def accept_area(request, assessment_id: int, area_id: int):
+    from parindex.frameworks.models import Criterion
+
+    assessment, appraisal = _appraisal(request, assessment_id)
+    area = get_object_or_404(Criterion, pk=area_id, framework_id=assessment.round.framework_id, depth=1)
+    try:
+        accepted, skipped = actions.accept_area(sheet=appraisal, area=area, by=request.user)
+        messages.success(request, _("%(accepted)s self scores accepted; %(skipped)s without evidence left to check.")
+                         % {"accepted": accepted, "skipped": skipped})
+    except ValidationError as exc:
+        _errors(request, exc)
+    return _back(assessment_id)
+
+
+@require_POST
+def complete(request, assessment_id: int):
+    _assessment_obj, appraisal = _appraisal(request, assessment_id)
+    try:
+        actions.complete_round(sheet=appraisal, by=request.user)
+        messages.success(request, _("The appraisal round is completed."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return _back(assessment_id)
+
+
+@require_POST
+def explain(request, assessment_id: int, entry_id: int):
+    _assessment_obj, appraisal = _appraisal(request, assessment_id)
+    entry = get_object_or_404(AppraisalEntry, pk=entry_id, sheet=appraisal)
+    form = ExplanationForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            files = [form.cleaned_data["file"]] if form.cleaned_data.get("file") else []
+            actions.answer_explanation(entry=entry, by=request.user, text=form.cleaned_data["text"], files=files,
+                                       short_name=form.cleaned_data.get("short_name") or "")
+            messages.success(request, _("Explanation saved: %(code)s.") % {"code": entry.criterion.code})
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        messages.error(request, _("Write the explanation."))
+    return _back(assessment_id)
+
+
+@require_POST
+def submit_explanation(request, assessment_id: int):
+    _assessment_obj, appraisal = _appraisal(request, assessment_id)
+    try:
+        actions.submit_explanation(sheet=appraisal, by=request.user)
+        messages.success(request, _("The explanation was sent to the appraisers."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return _back(assessment_id)
+
+
+@require_POST
+def adjustment(request, assessment_id: int):
+    _assessment_obj, appraisal = _appraisal(request, assessment_id)
+    form = AdjustmentForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_adjustment(sheet=appraisal, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return _back(assessment_id)
+
+

@@ -1,0 +1,52 @@
+"""The .xlsx downloads of results: the ranking table and the "biểu thống kê" of lost points."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from parindex.core.spreadsheets import OutColumn, write_table
+
+
+def ranking_columns():
+    return [
+        OutColumn(_("Rank"), 8, "int", lambda r: r.rank),
+        OutColumn(_("Of"), 8, "int", lambda r: r.rank_of),
+        OutColumn(_("Unit code"), 12, "str", lambda r: r.unit_code),
+        OutColumn(_("Unit"), 36, "str", lambda r: r.unit_name),
+        OutColumn(_("Total points"), 12, "decimal", lambda r: r.total),
+        OutColumn(_("Index (%)"), 12, "percent", lambda r: r.index_percent),
+        OutColumn(_("Class"), 14, "str", lambda r: r.class_label),
+        OutColumn(_("Change in rank"), 12, "int", lambda r: r.rank_change),
+    ]
+
+
+def ranking_xlsx(rows, *, title: str = "") -> bytes:
+    return write_table(ranking_columns(), rows, title=title, sheet_title=_("Ranking"))
+
+
+def lost_points_xlsx(rows, *, title: str) -> bytes:
+    """Biểu thống kê các tiêu chí, tiêu chí thành phần bị trừ điểm, tự trừ điểm."""
+    columns = [
+        OutColumn(_("No."), 6, "int", lambda r: r[0]),
+        OutColumn(_("Code"), 10, "str", lambda r: r[1].code),
+        OutColumn(_("Criterion"), 50, "str", lambda r: r[1].title),
+        OutColumn(_("Maximum points"), 10, "decimal", lambda r: r[1].max_points),
+        OutColumn(_("Units"), 8, "int", lambda r: r[1].units),
+        OutColumn(_("Self-assessed points"), 12, "decimal", lambda r: r[1].self_points),
+        OutColumn(_("Final points"), 12, "decimal", lambda r: r[1].final_points),
+        OutColumn(_("Deducted by appraisal"), 12, "decimal", lambda r: r[1].by_appraisal),
+        OutColumn(_("Deducted by the unit itself"), 12, "decimal", lambda r: r[1].by_self),
+        OutColumn(_("Total points lost"), 12, "decimal", lambda r: r[1].total_lost),
+        OutColumn(_("Units losing points"), 10, "int", lambda r: r[1].units_losing),
+    ]
+    return write_table(columns, list(enumerate(rows, start=1)), title=title, sheet_title=_("Lost points"))
+
+
+def heatmap_xlsx(heat, *, title: str) -> bytes:
+    def cell(i):
+        return lambda r: r[1][i]
+
+    columns = [OutColumn(_("Unit"), 36, "str", lambda r: r[0].unit_name)] + [
+        OutColumn(a["code"], 10, "percent", cell(i)) for i, a in enumerate(heat["areas"])
+    ]
+    return write_table(columns, heat["rows"], title=title, sheet_title=_("Areas"))

@@ -1,0 +1,147 @@
+"""Reads of results shared by views, exports, the command and the API. Query counts do not grow with units."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q
+
+from parindex.results.models import AreaResult, LeafResult, Publication, UnitResult
+
+ZERO = Decimal(0)
+
+
+def ranking_rows(*, year: int, unit_kind: str, framework_id: int | None = None, user=None, published_only=True):
+    """Published results of a year and unit type, by peer group then rank (unranked last)."""
+    qs = UnitResult.objects.filter(year=year, unit_kind=unit_kind)
+    qs = qs.published() if published_only else qs.visible_to(user)
+    if framework_id:
+        qs = qs.filter(publication__framework_id=framework_id)
+    rows = list(qs.order_by("peer_key", "unit_name"))
+    rows.sort(key=lambda r: (r.peer_key, r.rank is None, r.rank or 0, r.unit_name))
+    return rows
+
+
+@dataclass(frozen=True)
+class PeerGroup:
+    publication_id: int
+    peer_key: str
+    label: str
+    year: int
+    title: str
+    units: int
+    published: bool
+
+
+def peer_groups(queryset) -> list[PeerGroup]:
+    """Distinct (publication, peer group) pairs of a UnitResult queryset, newest first. One query."""
+    from django.db.models import Count
+
+    rows = (
+        queryset.values("publication_id", "peer_key", "peer_label", "year", "publication__title", "publication__status")
+        .annotate(n=Count("id")).order_by("-year", "publication_id", "peer_key")
+    )
+    return [
+        PeerGroup(r["publication_id"], r["peer_key"], r["peer_label"], r["year"], r["publication__title"], r["n"],
+                  r["publication__status"] == Publication.Status.PUBLISHED)
+        for r in rows
+    ]
+
+
+def group_results(queryset, publication_id: int, peer_key: str) -> list[UnitResult]:
+    rows = list(queryset.filter(publication_id=publication_id, peer_key=peer_key).order_by("unit_name"))
+    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit_name))
+    return rows
+
+
+def heatmap(results: list[UnitResult]) -> dict:
+    """Units × areas, % of max per cell (one query for the areas of every unit)."""
+    areas_by_result = defaultdict(dict)
+    area_titles: dict[str, str] = {}
+    order: dict[str, int] = {}
+    for a in AreaResult.objects.filter(result_id__in=[r.pk for r in results]).order_by("order"):
+        pct = (a.points * 100 / a.max_points) if a.max_points else None
+        areas_by_result[a.result_id][a.code] = pct
+        area_titles.setdefault(a.code, a.title)
+        order.setdefault(a.code, a.order)
+    codes = sorted(area_titles, key=lambda c: order[c])
+    return {
+        "areas": [{"code": c, "title": area_titles[c]} for c in codes],
+        "units": [r.unit_name for r in results],
+        "cells": [
+            [i, j, None if areas_by_result[r.pk].get(c) is None else float(round(areas_by_result[r.pk][c], 2))]
+            for j, r in enumerate(results) for i, c in enumerate(codes)
+        ],
+        "rows": [(r, [areas_by_result[r.pk].get(c) for c in codes]) for r in results],
+    }
+
+
+def class_distribution(results: list[UnitResult]) -> list[tuple[str, int]]:
+    counts = Counter(r.class_label or "—" for r in results)
+    return sorted(counts.items(), key=lambda kv: -kv[1])
+
+
+def unit_history(unit, *, user=None) -> list[UnitResult]:
+    """Published results of a unit and of the units it succeeded (merges), oldest first. Fixed queries."""
+    from parindex.results.compute import lineage_map
+
+    ids = lineage_map([unit.pk])[unit.pk]
+    qs = UnitResult.objects.filter(unit_id__in=ids)
+    qs = qs.published() if user is None else qs.visible_to(user)
+    return list(qs.select_related("publication").order_by("year", "unit_id"))
+
+
+# --- lost points ("biểu thống kê các tiêu chí bị trừ điểm, tự trừ điểm") ------------------------
+
+
+@dataclass
+class LostRow:
+    code: str
+    title: str
+    max_points: Decimal
+    units: int = 0
+    self_points: Decimal = ZERO
+    final_points: Decimal = ZERO
+    by_appraisal: Decimal = ZERO  # Σ (self − final)
+    by_self: Decimal = ZERO  # Σ (max − self)
+    total_lost: Decimal = ZERO  # Σ (max − final)
+    units_losing: int = 0  # units with final < max
+
+
+def lost_points(result_ids) -> list[LostRow]:
+    """Per leaf over the given results (one unit, or a peer group): points lost by appraisal and by self."""
+    from parindex.results.scoring import lost_points as lost
+
+    rows: dict[str, LostRow] = {}
+    for leaf in LeafResult.objects.filter(result_id__in=list(result_ids), not_applicable=False).order_by("order"):
+        row = rows.setdefault(leaf.code, LostRow(leaf.code, leaf.title, leaf.max_points))
+        row.units += 1
+        item = lost(leaf.max_points, leaf.self_points, leaf.final_points)
+        row.self_points += leaf.self_points or ZERO
+        row.final_points += leaf.final_points or ZERO
+        row.by_appraisal += item.by_appraisal or ZERO
+        row.by_self += item.by_self or ZERO
+        row.total_lost += item.total or ZERO
+        if item.total:
+            row.units_losing += 1
+    return list(rows.values())
+
+
+def most_lost(rows: list[LostRow], limit: int = 10) -> list[LostRow]:
+    return sorted([r for r in rows if r.total_lost > 0], key=lambda r: (-r.total_lost, r.code))[:limit]
+
+
+def gaps(results: list[UnitResult]) -> list[tuple[UnitResult, Decimal | None]]:
+    """Self vs appraised gap per unit (self total − points)."""
+    return [(r, (r.self_total - r.points) if r.self_total is not None else None) for r in results]
+
+
+def visible_years(user) -> list[int]:
+    qs = UnitResult.objects.visible_to(user) if user else UnitResult.objects.published()
+    return sorted(set(qs.values_list("year", flat=True)), reverse=True)
+
+
+def draft_filter():
+    return ~Q(publication__status=Publication.Status.PUBLISHED)
