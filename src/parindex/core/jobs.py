@@ -190,7 +190,6 @@ def _notify(user, title: str, body: str, url: str, level: str) -> None:
 @task()
 def run_user_job(job_id: str) -> None:
     """The django-tasks task behind ``start_user_job``."""
-    from django.urls import reverse
     from django.utils.translation import gettext as _
 
     from parindex.requests.models import UserJob
@@ -204,32 +203,44 @@ def run_user_job(job_id: str) -> None:
     if not claimed:
         return
     job.refresh_from_db()
-    url = reverse("requests:job_status", args=[job.pk])
     with translation.override(settings.LANGUAGE_CODE):
         try:
             func: Callable = import_string(job.func_path)
             outcome = func(JobHandle(job), **job.kwargs) or JobOutcome()
+            job.refresh_from_db()
+            if outcome.content is not None:
+                job.result_file.save(
+                    f"jobs/{job.pk}/{outcome.filename or 'result'}", ContentFile(outcome.content), save=False
+                )
+                job.result_name = outcome.filename or "result"
+            job.result_url = outcome.url[:500]
+            job.message = (outcome.message or job.message)[:500]
+            job.status = UserJob.Status.SUCCEEDED
+            job.finished_at = timezone.now()
+            if job.total:
+                job.done = job.total
+            job.save()
         except Exception as exc:  # noqa: BLE001 — any failure is reported to the user, never lost
             logger.exception("user job %s failed", job.pk)
+            reason = str(exc) or exc.__class__.__name__
             UserJob.objects.filter(pk=job.pk).update(
                 status=UserJob.Status.FAILED, finished_at=timezone.now(),
-                error=(str(exc) or exc.__class__.__name__)[:2000] + "\n\n" + traceback.format_exc()[-3000:],
+                error=reason[:2000] + "\n\n" + traceback.format_exc()[-3000:],
             )
             _notify(
-                job.user, _("Failed: %(label)s") % {"label": job.label},
-                _("The operation stopped with an error: %(error)s") % {"error": str(exc) or exc.__class__.__name__},
-                url, "danger",
+                job.user, _("Did not finish: %(label)s") % {"label": job.label},
+                _("The operation stopped with an error: %(error)s") % {"error": reason},
+                _job_url(job), "danger",
             )
             return
-        job.refresh_from_db()
-        if outcome.content is not None:
-            job.result_file.save(f"jobs/{job.pk}/{outcome.filename or 'result'}", ContentFile(outcome.content), save=False)
-            job.result_name = outcome.filename or "result"
-        job.result_url = outcome.url[:500]
-        job.message = (outcome.message or job.message)[:500]
-        job.status = UserJob.Status.SUCCEEDED
-        job.finished_at = timezone.now()
-        if job.total:
-            job.done = job.total
-        job.save()
-        _notify(job.user, _("Finished: %(label)s") % {"label": job.label}, job.message, url, "success")
+        _notify(job.user, _("Ready: %(label)s") % {"label": job.label}, job.message, _job_url(job), "success")
+
+
+def _job_url(job) -> str:
+    from django.urls import reverse
+
+    try:
+        return reverse("requests:job_status", args=[job.pk])
+    except Exception:  # noqa: BLE001 — a broken URLconf must not lose the notification
+        logger.exception("no URL for user job %s", job.pk)
+        return ""

@@ -24,7 +24,7 @@ def tracking_workbook(request, *, progress=None, sort: str = "unit") -> tuple[by
     columns = [
         OutColumn(_("No."), 6, "int", value=lambda r: r[0]),
         OutColumn(_("Unit"), 40, value=lambda r: r[1].unit.name),
-        OutColumn(_("Status"), 22, value=lambda r: r[1].status_label),
+        OutColumn(_("Status"), 22, value=lambda r: str(r[1].status_label)),
         OutColumn(_("Delivered at"), 18, "datetime", value=lambda r: r[1].delivered_at),
         OutColumn(_("Reminders sent"), 12, "int", value=lambda r: r[1].reminders),
         OutColumn(_("Last reminder"), 18, "datetime", value=lambda r: r[1].last_reminder_at),

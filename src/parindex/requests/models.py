@@ -221,6 +221,7 @@ class Delivery(models.Model):
         SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not sent (e-mail switched off)")
 
     step = models.ForeignKey(ReminderStep, on_delete=models.CASCADE, related_name="deliveries")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

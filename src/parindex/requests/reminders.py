@@ -207,9 +207,14 @@ def deliver_pending_emails(*, now: dt.datetime | None = None) -> tuple[int, int]
         delivery = Delivery.objects.select_related(
             "user", "step__recipient__unit", "step__recipient__request__issuing_unit"
         ).get(pk=pk)
+        if not (delivery.user.is_active and delivery.user.email_notifications and delivery.user.email):
+            # The user switched e-mail off (or lost the address) after the reminder was queued.
+            Delivery.objects.filter(pk=pk).update(status=Delivery.Status.SKIPPED)
+            continue
         try:
             if connection is None:
                 connection = get_connection(fail_silently=False)
+            delivery.address = delivery.user.email
             message = _email_for(delivery, now)
             message.connection = connection
             message.send(fail_silently=False)

@@ -303,7 +303,7 @@ def bell(request):
 
 
 def preferences(request):
-    form = PreferencesForm(request.POST or None, initial={"email_notifications": request.user.email_notifications})
+    form = PreferencesForm(request.POST if request.method == "POST" else None, initial={"email_notifications": request.user.email_notifications})
     if request.method == "POST" and form.is_valid():
         actions.set_email_notifications(user=request.user, enabled=form.cleaned_data["email_notifications"])
         messages.success(request, _("Your notification preferences were saved."))

@@ -1,0 +1,112 @@
+"""core.jobs: periodic scheduling once per period across workers, heartbeats, user jobs with progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from parindex.core import jobs
+from parindex.requests.models import JobRun, Notification, UserJob
+from tests.requests.conftest import local
+
+RUNS: list[str] = []
+
+
+def count_run() -> None:
+    RUNS.append("run")
+
+
+def broken_job(job, **kwargs):
+    job.progress(1, 4, "bắt đầu")
+    raise RuntimeError("ổ đĩa đầy")
+
+
+def slow_job(job, *, n: int):
+    for i in range(1, n + 1):
+        job.progress(i, n)
+    return jobs.JobOutcome(message="xong", content=b"abc", filename="kết quả.txt")
+
+
+@pytest.fixture
+def only_test_job(monkeypatch):
+    RUNS.clear()
+    monkeypatch.setattr(jobs, "PERIODIC", {})
+    jobs.register_periodic("test.count", "tests.requests.test_jobs.count_run", every=dt.timedelta(minutes=5))
+
+
+def test_each_period_is_claimed_by_exactly_one_of_several_workers(db, only_test_job):
+    now = local(2024, 3, 12, 7, 2)
+    assert jobs.schedule_due_jobs(now=now, worker_id="w1") == ["test.count"]
+    assert jobs.schedule_due_jobs(now=now + dt.timedelta(seconds=30), worker_id="w2") == []
+    assert jobs.schedule_due_jobs(now=now, worker_id="w1") == []
+    assert RUNS == ["run"]
+    # The next period runs again, once.
+    assert jobs.schedule_due_jobs(now=now + dt.timedelta(minutes=5), worker_id="w2") == ["test.count"]
+    assert RUNS == ["run", "run"]
+    assert JobRun.objects.filter(name="test.count").count() == 2
+
+
+def test_periods_are_aligned_on_the_clock():
+    every = dt.timedelta(minutes=5)
+    assert jobs.period_start(dt.datetime(2024, 3, 12, 0, 7, 31, tzinfo=dt.UTC), every) == dt.datetime(
+        2024, 3, 12, 0, 5, tzinfo=dt.UTC
+    )
+
+
+def test_heartbeat_is_recorded_and_readable(db):
+    assert jobs.last_heartbeat() is None
+    jobs.beat("w1", now=local(2024, 3, 12, 7))
+    jobs.beat("w2", now=local(2024, 3, 12, 7, 1))
+    jobs.beat("w1", now=local(2024, 3, 12, 7, 2))
+    assert jobs.last_heartbeat() == local(2024, 3, 12, 7, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_command_once_schedules_and_runs_the_queue_on_the_database_backend(settings, only_test_job):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.database.DatabaseBackend", "ENQUEUE_ON_COMMIT": False}
+    }
+    call_command("worker", "--once", "--worker-id", "test-worker")
+    assert RUNS == ["run"]
+    assert jobs.last_heartbeat() is not None
+    # A second worker started in the same period finds nothing to schedule.
+    call_command("worker", "--once", "--worker-id", "other-worker")
+    assert RUNS == ["run"]
+
+
+def test_a_user_job_reports_progress_stores_its_file_and_notifies_the_user(officer_a1):
+    job = jobs.start_user_job(user=officer_a1, label="Thử", func_path="tests.requests.test_jobs.slow_job", kwargs={"n": 3})
+    job.refresh_from_db()
+    assert job.status == UserJob.Status.SUCCEEDED and job.percent == 100
+    assert job.result_file.read() == b"abc" and job.result_name == "kết quả.txt"
+    note = Notification.objects.get(user=officer_a1)
+    assert note.title == "Đã xong: Thử" and note.level == "success"
+
+
+def test_a_failing_user_job_is_marked_failed_and_the_user_is_told_why(officer_a1, client):
+    job = jobs.start_user_job(user=officer_a1, label="Thử", func_path="tests.requests.test_jobs.broken_job")
+    job.refresh_from_db()
+    assert job.status == UserJob.Status.FAILED and "ổ đĩa đầy" in job.error
+    note = Notification.objects.get(user=officer_a1)
+    assert note.title == "Không thành công: Thử" and "ổ đĩa đầy" in note.body
+    client.force_login(officer_a1)
+    page = client.get(f"/requests/jobs/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert "Thao tác không thành công" in page and "ổ đĩa đầy" in page
+
+
+def test_a_queued_job_page_polls_and_warns_when_no_worker_runs(officer_a1, client, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    job = jobs.start_user_job(user=officer_a1, label="Thử", func_path="tests.requests.test_jobs.slow_job", kwargs={"n": 1})
+    client.force_login(officer_a1)
+    page = client.get(f"/requests/jobs/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert 'hx-trigger="every 1s"' in page
+    assert "chưa có tiến trình xử lý nền nào đang chạy" in page
+
+
+def test_someone_elses_job_is_404(officer_a1, officer_a2, client):
+    job = jobs.start_user_job(user=officer_a1, label="Thử", func_path="tests.requests.test_jobs.slow_job", kwargs={"n": 1})
+    client.force_login(officer_a2)
+    assert client.get(f"/requests/jobs/{job.pk}/").status_code == 404
+    assert client.get(f"/requests/jobs/{job.pk}/download").status_code == 404
