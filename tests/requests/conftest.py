@@ -30,18 +30,29 @@ ISSUED_AT = local(2024, 3, 5, 9, 0)
 
 @pytest.fixture
 def head_a2(tree):
-    return make_user("chutich.a2", "Ngô Thị Hạnh", [(tree["A2"], Membership.Role.UNIT_HEAD)], email="hanh@a2.example")
+    return make_user(
+        "chutich.a2", "Ngô Thị Hạnh", [(tree["A2"], Membership.Role.UNIT_HEAD)], email="hanh@a2.example"
+    )
 
 
 @pytest.fixture
 def issued(tree, district_manager_a, officer_a1, head_a1, officer_a2, head_a2):
     """Request 15/UBND-NV of district A to communes A1 and A2, issued 05/03/2024 09h00, due 10h00 19/03/2024."""
-    for user, email in ((officer_a1, "an@a1.example"), (head_a1, "binh@a1.example"), (officer_a2, "cuong@a2.example")):
+    for user, email in (
+        (officer_a1, "an@a1.example"),
+        (head_a1, "binh@a1.example"),
+        (officer_a2, "cuong@a2.example"),
+    ):
         user.email = email
         user.save(update_fields=["email"])
     return actions.issue_request(
-        by=district_manager_a, issuing_unit=tree["DA"], number="15/UBND-NV",
-        subject="Xây dựng kế hoạch khắc phục tồn tại, hạn chế năm 2023", deadline=DEADLINE,
-        recipient_units=[tree["A1"], tree["A2"]], body="Đề nghị các xã báo cáo kết quả.", now=ISSUED_AT,
+        by=district_manager_a,
+        issuing_unit=tree["DA"],
+        number="15/UBND-NV",
+        subject="Xây dựng kế hoạch khắc phục tồn tại, hạn chế năm 2023",
+        deadline=DEADLINE,
+        recipient_units=[tree["A1"], tree["A2"]],
+        body="Đề nghị các xã báo cáo kết quả.",
+        now=ISSUED_AT,
         issued_on=ISSUED_AT.date(),
     )

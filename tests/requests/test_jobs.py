@@ -77,7 +77,9 @@ def test_worker_command_once_schedules_and_runs_the_queue_on_the_database_backen
 
 
 def test_a_user_job_reports_progress_stores_its_file_and_notifies_the_user(officer_a1):
-    job = jobs.start_user_job(user=officer_a1, label="Thử", func_path="tests.requests.test_jobs.slow_job", kwargs={"n": 3})
+    job = jobs.start_user_job(
+        user=officer_a1, label="Thử", func_path="tests.requests.test_jobs.slow_job", kwargs={"n": 3}
+    )
     job.refresh_from_db()
     assert job.status == UserJob.Status.SUCCEEDED and job.percent == 100
     assert job.result_file.read() == b"abc" and job.result_name == "kết quả.txt"
@@ -98,7 +100,9 @@ def test_a_failing_user_job_is_marked_failed_and_the_user_is_told_why(officer_a1
 
 def test_a_queued_job_page_polls_and_warns_when_no_worker_runs(officer_a1, client, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    job = jobs.start_user_job(user=officer_a1, label="Thử", func_path="tests.requests.test_jobs.slow_job", kwargs={"n": 1})
+    job = jobs.start_user_job(
+        user=officer_a1, label="Thử", func_path="tests.requests.test_jobs.slow_job", kwargs={"n": 1}
+    )
     client.force_login(officer_a1)
     page = client.get(f"/requests/jobs/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
     assert 'hx-trigger="every 1s"' in page
@@ -106,7 +110,9 @@ def test_a_queued_job_page_polls_and_warns_when_no_worker_runs(officer_a1, clien
 
 
 def test_someone_elses_job_is_404(officer_a1, officer_a2, client):
-    job = jobs.start_user_job(user=officer_a1, label="Thử", func_path="tests.requests.test_jobs.slow_job", kwargs={"n": 1})
+    job = jobs.start_user_job(
+        user=officer_a1, label="Thử", func_path="tests.requests.test_jobs.slow_job", kwargs={"n": 1}
+    )
     client.force_login(officer_a2)
     assert client.get(f"/requests/jobs/{job.pk}/").status_code == 404
     assert client.get(f"/requests/jobs/{job.pk}/download").status_code == 404

@@ -54,7 +54,14 @@ def test_each_step_is_due_at_its_time_and_only_once():
         for step in due_steps(DEADLINE, DEFAULT, sent, clock, since=ISSUED_AT):
             sent.append(step.key)
         clock += dt.timedelta(minutes=30)
-    assert [k.split("@")[0] for k in sent] == ["before-7", "before-3", "before-1", "on-day", "overdue-1", "overdue-2"]
+    assert [k.split("@")[0] for k in sent] == [
+        "before-7",
+        "before-3",
+        "before-1",
+        "on-day",
+        "overdue-1",
+        "overdue-2",
+    ]
     assert len(set(sent)) == len(sent)
 
 

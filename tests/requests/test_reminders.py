@@ -21,11 +21,14 @@ def free_port() -> int:
 
 def steps_of(unit):
     return sorted(
-        k.split("@")[0] for k in ReminderStep.objects.filter(recipient__unit=unit).values_list("step", flat=True)
+        k.split("@")[0]
+        for k in ReminderStep.objects.filter(recipient__unit=unit).values_list("step", flat=True)
     )
 
 
-def test_issuing_notifies_heads_and_officers_of_each_recipient_in_app_and_by_email(issued, officer_a1, head_a1, head_a2):
+def test_issuing_notifies_heads_and_officers_of_each_recipient_in_app_and_by_email(
+    issued, officer_a1, head_a1, head_a2
+):
     assert Notification.objects.filter(user=officer_a1).count() == 1
     note = Notification.objects.get(user=head_a2)
     assert note.title == "Yêu cầu mới 15/UBND-NV: Xây dựng kế hoạch khắc phục tồn tại, hạn chế năm 2023"
@@ -68,7 +71,9 @@ def test_a_restarted_worker_does_not_send_pending_reminders_twice(issued, tree):
     moment = local(2024, 3, 16, 7, 5)
     # The worker planned the step (in-app notices and e-mails queued) and then stopped before sending.
     reminders.plan_reminders(now=moment)
-    assert Delivery.objects.filter(channel="email", status="pending").exclude(step__step="issued").count() == 4
+    assert (
+        Delivery.objects.filter(channel="email", status="pending").exclude(step__step="issued").count() == 4
+    )
     # Restarted (two workers even): each pending e-mail goes out exactly once; nothing is planned again.
     reminders.send_due_reminders(now=moment + dt.timedelta(minutes=10))
     reminders.send_due_reminders(now=moment + dt.timedelta(minutes=11))
@@ -92,8 +97,12 @@ def test_units_that_delivered_get_no_more_reminders(issued, tree, officer_a1):
 
     recipient = issued.recipients.get(unit=tree["A1"])
     actions.submit_report(
-        recipient=recipient, by=officer_a1, now=local(2024, 3, 10),
-        uploaded_file=SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.4\n1 0 obj\n", content_type="application/pdf"),
+        recipient=recipient,
+        by=officer_a1,
+        now=local(2024, 3, 10),
+        uploaded_file=SimpleUploadedFile(
+            "bao-cao.pdf", b"%PDF-1.4\n1 0 obj\n", content_type="application/pdf"
+        ),
     )
     reminders.send_due_reminders(now=local(2024, 3, 12, 8))
     assert steps_of(tree["A1"]) == ["issued"]
@@ -149,8 +158,15 @@ def test_unreachable_smtp_is_retried_with_backoff_and_the_failure_is_shown_to_th
 
 @pytest.mark.parametrize("days", [[7, 3, 1, 0], [2]])
 def test_an_edited_schedule_is_followed(issued, tree, district_manager_a, days):
-    actions.update_request(request=issued, by=district_manager_a, deadline=DEADLINE, days_before=days,
-                           overdue_every=0, overdue_max=0, now=local(2024, 3, 6))
+    actions.update_request(
+        request=issued,
+        by=district_manager_a,
+        deadline=DEADLINE,
+        days_before=days,
+        overdue_every=0,
+        overdue_max=0,
+        now=local(2024, 3, 6),
+    )
     clock = local(2024, 3, 6)
     while clock < local(2024, 3, 30):
         reminders.send_due_reminders(now=clock)

@@ -60,7 +60,10 @@ def test_reminder_email_arrives_through_a_real_smtp_server_in_vietnamese(smtp_se
     to_hanh = [content for rcpts, content in smtp_server.messages if rcpts == ["hanh@a2.example"]]
     assert len(to_hanh) == 1
     message = email.message_from_bytes(to_hanh[0], policy=email.policy.default)
-    assert str(message["Subject"]).strip() == "Nhắc hạn: 15/UBND-NV — Xây dựng kế hoạch khắc phục tồn tại, hạn chế năm 2023"
+    assert (
+        str(message["Subject"]).strip()
+        == "Nhắc hạn: 15/UBND-NV — Xây dựng kế hoạch khắc phục tồn tại, hạn chế năm 2023"
+    )
     assert message["To"] == "hanh@a2.example"
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert "Kính gửi Ngô Thị Hạnh," in body
@@ -77,4 +80,7 @@ def test_overdue_email_through_smtp_says_how_late_the_unit_is(smtp_server, issue
     _wait_for(smtp_server, 4)
     message = email.message_from_bytes(smtp_server.messages[0][1], policy=email.policy.default)
     assert str(message["Subject"]).strip().startswith("Quá hạn: 15/UBND-NV")
-    assert "Đã quá hạn 10h00 19/03/2024 được 2 ngày mà đơn vị chưa gửi kết quả." in message.get_body().get_content()
+    assert (
+        "Đã quá hạn 10h00 19/03/2024 được 2 ngày mà đơn vị chưa gửi kết quả."
+        in message.get_body().get_content()
+    )

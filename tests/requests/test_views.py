@@ -27,17 +27,26 @@ def login(client, user):
 def form_data(tree, **overrides):
     future = timezone.localtime(timezone.now() + dt.timedelta(days=10))
     data = {
-        "issuing_unit": tree["DA"].pk, "number": "20/UBND-NV", "issued_on": timezone.localdate().isoformat(),
-        "subject": "Báo cáo kết quả khắc phục tồn tại", "body": "", "deliverable": "report",
-        "deadline_date": future.date().isoformat(), "deadline_time": "10:00",
-        "remind_days_before": "7, 3, 1, 0", "remind_overdue_every": "2", "remind_overdue_max": "10",
+        "issuing_unit": tree["DA"].pk,
+        "number": "20/UBND-NV",
+        "issued_on": timezone.localdate().isoformat(),
+        "subject": "Báo cáo kết quả khắc phục tồn tại",
+        "body": "",
+        "deliverable": "report",
+        "deadline_date": future.date().isoformat(),
+        "deadline_time": "10:00",
+        "remind_days_before": "7, 3, 1, 0",
+        "remind_overdue_every": "2",
+        "remind_overdue_max": "10",
         "recipients": [tree["A1"].pk],
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
 
-def test_issuer_creates_a_request_and_the_recipients_are_notified(client, tree, district_manager_a, officer_a1):
+def test_issuer_creates_a_request_and_the_recipients_are_notified(
+    client, tree, district_manager_a, officer_a1
+):
     response = login(client, district_manager_a).post("/requests/new/", form_data(tree))
     item = Request.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/requests/{item.pk}/"
@@ -46,7 +55,9 @@ def test_issuer_creates_a_request_and_the_recipients_are_notified(client, tree, 
 
 
 def test_recipients_can_be_picked_by_unit_type(client, tree, district_manager_a):
-    login(client, district_manager_a).post("/requests/new/", form_data(tree, recipients=None, recipient_kinds=["commune"]))
+    login(client, district_manager_a).post(
+        "/requests/new/", form_data(tree, recipients=None, recipient_kinds=["commune"])
+    )
     assert sorted(Request.objects.get().recipients.values_list("unit__code", flat=True)) == ["A1", "A2"]
 
 
@@ -55,7 +66,9 @@ def test_a_deadline_in_the_past_is_refused_in_vietnamese(client, tree, district_
         "/requests/new/", form_data(tree, deadline_date="2024-03-19", deadline_time="10:00")
     )
     assert response.status_code == 200
-    assert "Hạn chót 10h00 19/03/2024 đã qua: hãy chọn ngày và giờ trong tương lai." in response.content.decode()
+    assert (
+        "Hạn chót 10h00 19/03/2024 đã qua: hãy chọn ngày và giờ trong tương lai." in response.content.decode()
+    )
     assert not Request.objects.exists()
 
 
@@ -66,7 +79,9 @@ def test_an_empty_recipient_list_is_refused_in_vietnamese(client, tree, district
 
 
 def test_a_unit_outside_the_issuers_tree_cannot_be_a_recipient(client, tree, district_manager_a):
-    response = login(client, district_manager_a).post("/requests/new/", form_data(tree, recipients=[tree["B1"].pk]))
+    response = login(client, district_manager_a).post(
+        "/requests/new/", form_data(tree, recipients=[tree["B1"].pk])
+    )
     assert response.status_code == 200 and not Request.objects.exists()
 
 
@@ -74,18 +89,37 @@ def test_the_action_refuses_a_past_deadline_and_no_recipients_too(tree, district
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="đã qua"):
-        actions.issue_request(by=district_manager_a, issuing_unit=tree["DA"], number="1", subject="x",
-                              deadline=timezone.now() - dt.timedelta(minutes=1), recipient_units=[tree["A1"]])
+        actions.issue_request(
+            by=district_manager_a,
+            issuing_unit=tree["DA"],
+            number="1",
+            subject="x",
+            deadline=timezone.now() - dt.timedelta(minutes=1),
+            recipient_units=[tree["A1"]],
+        )
     with pytest.raises(ValidationError, match="Chưa chọn đơn vị nhận nào"):
-        actions.issue_request(by=district_manager_a, issuing_unit=tree["DA"], number="1", subject="x",
-                              deadline=timezone.now() + dt.timedelta(days=1), recipient_units=[])
+        actions.issue_request(
+            by=district_manager_a,
+            issuing_unit=tree["DA"],
+            number="1",
+            subject="x",
+            deadline=timezone.now() + dt.timedelta(days=1),
+            recipient_units=[],
+        )
 
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        ("district_manager_a", 200), ("province_manager", 200), ("appraiser_province", 200), ("admin_user", 200),
-        ("officer_a1", 302), ("head_a1", 302), ("officer_a2", 302), ("officer_b1", 404), ("viewer_province", 404),
+        ("district_manager_a", 200),
+        ("province_manager", 200),
+        ("appraiser_province", 200),
+        ("admin_user", 200),
+        ("officer_a1", 302),
+        ("head_a1", 302),
+        ("officer_a2", 302),
+        ("officer_b1", 404),
+        ("viewer_province", 404),
     ],
 )
 def test_permission_matrix_of_the_tracking_page(client, issued, personas, persona, expected):
@@ -96,17 +130,25 @@ def test_permission_matrix_of_the_tracking_page(client, issued, personas, person
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        ("officer_a1", 200), ("head_a1", 200), ("district_manager_a", 200), ("province_manager", 200),
-        ("officer_a2", 404), ("officer_b1", 404), ("viewer_province", 404),
+        ("officer_a1", 200),
+        ("head_a1", 200),
+        ("district_manager_a", 200),
+        ("province_manager", 200),
+        ("officer_a2", 404),
+        ("officer_b1", 404),
+        ("viewer_province", 404),
     ],
 )
 def test_permission_matrix_of_a_recipients_page(client, tree, issued, personas, persona, expected):
     recipient = issued.recipients.get(unit=tree["A1"])
-    assert login(client, personas[persona]).get(f"/requests/recipient/{recipient.pk}/").status_code == expected
+    assert (
+        login(client, personas[persona]).get(f"/requests/recipient/{recipient.pk}/").status_code == expected
+    )
 
 
 @pytest.mark.parametrize(
-    ("persona", "expected"), [("district_manager_a", 302), ("province_manager", 403), ("officer_a1", 404), ("officer_b1", 404)]
+    ("persona", "expected"),
+    [("district_manager_a", 302), ("province_manager", 403), ("officer_a1", 404), ("officer_b1", 404)],
 )
 def test_only_the_issuer_may_remind_close_or_edit(client, issued, personas, persona, expected):
     c = login(client, personas[persona])
@@ -119,15 +161,24 @@ def test_officers_cannot_open_the_new_request_form(client, officer_a1):
     assert login(client, officer_a1).get("/requests/new/").status_code == 404
 
 
-def test_a_recipient_sends_a_report_and_the_issuer_sees_it_delivered(client, tree, district_manager_a, officer_a1, head_a1):
+def test_a_recipient_sends_a_report_and_the_issuer_sees_it_delivered(
+    client, tree, district_manager_a, officer_a1, head_a1
+):
     item = actions.issue_request(
-        by=district_manager_a, issuing_unit=tree["DA"], number="21/UBND-NV", subject="Báo cáo",
-        deadline=timezone.now() + dt.timedelta(days=3), recipient_units=[tree["A1"], tree["A2"]],
+        by=district_manager_a,
+        issuing_unit=tree["DA"],
+        number="21/UBND-NV",
+        subject="Báo cáo",
+        deadline=timezone.now() + dt.timedelta(days=3),
+        recipient_units=[tree["A1"], tree["A2"]],
     )
     recipient = item.recipients.get(unit=tree["A1"])
     response = login(client, officer_a1).post(
         f"/requests/recipient/{recipient.pk}/",
-        {"file": SimpleUploadedFile("Báo cáo kết quả.pdf", PDF, "application/pdf"), "note": "Kèm theo báo cáo"},
+        {
+            "file": SimpleUploadedFile("Báo cáo kết quả.pdf", PDF, "application/pdf"),
+            "note": "Kèm theo báo cáo",
+        },
     )
     assert response.status_code == 302
     page = client.get(f"/requests/recipient/{recipient.pk}/").content.decode()
@@ -148,9 +199,12 @@ def open_a1(tree, issued):
     return issued.recipients.get(unit=tree["A1"])
 
 
-def test_a_report_of_the_wrong_type_is_refused_in_vietnamese_by_the_evidence_service(client, open_a1, officer_a1):
+def test_a_report_of_the_wrong_type_is_refused_in_vietnamese_by_the_evidence_service(
+    client, open_a1, officer_a1
+):
     response = login(client, officer_a1).post(
-        f"/requests/recipient/{open_a1.pk}/", {"file": SimpleUploadedFile("virus.exe", b"MZ\x90\x00", "application/octet-stream")}
+        f"/requests/recipient/{open_a1.pk}/",
+        {"file": SimpleUploadedFile("virus.exe", b"MZ\x90\x00", "application/octet-stream")},
     )
     page = response.content.decode()
     assert response.status_code == 200 and 'data-testid="error-file"' in page
@@ -158,18 +212,25 @@ def test_a_report_of_the_wrong_type_is_refused_in_vietnamese_by_the_evidence_ser
     assert not open_a1.reports.exists()
 
 
-def test_without_the_evidence_service_reports_are_checked_here_in_vietnamese(client, open_a1, officer_a1, monkeypatch):
+def test_without_the_evidence_service_reports_are_checked_here_in_vietnamese(
+    client, open_a1, officer_a1, monkeypatch
+):
     monkeypatch.setattr(actions, "_evidence_service", lambda: None)
     c = login(client, officer_a1)
     response = c.post(
-        f"/requests/recipient/{open_a1.pk}/", {"file": SimpleUploadedFile("virus.exe", b"MZ\x90\x00", "application/octet-stream")}
+        f"/requests/recipient/{open_a1.pk}/",
+        {"file": SimpleUploadedFile("virus.exe", b"MZ\x90\x00", "application/octet-stream")},
     )
     assert "Không nhận tệp loại .exe" in response.content.decode()
     response = c.post(
-        f"/requests/recipient/{open_a1.pk}/", {"file": SimpleUploadedFile("gia.pdf", b"PK\x03\x04 not a pdf", "application/pdf")}
+        f"/requests/recipient/{open_a1.pk}/",
+        {"file": SimpleUploadedFile("gia.pdf", b"PK\x03\x04 not a pdf", "application/pdf")},
     )
     assert "Nội dung tệp không khớp với phần mở rộng .pdf." in response.content.decode()
-    response = c.post(f"/requests/recipient/{open_a1.pk}/", {"file": SimpleUploadedFile("bao-cao.pdf", PDF, "application/pdf")})
+    response = c.post(
+        f"/requests/recipient/{open_a1.pk}/",
+        {"file": SimpleUploadedFile("bao-cao.pdf", PDF, "application/pdf")},
+    )
     assert response.status_code == 302
     report = open_a1.reports.get()
     assert report.evidence_id is None and report.file and report.sha256
@@ -180,21 +241,26 @@ def test_another_commune_cannot_send_a_report_for_a1(client, tree, issued, offic
     recipient = issued.recipients.get(unit=tree["A1"])
     for user in (officer_a2, officer_b1):
         response = login(client, user).post(
-            f"/requests/recipient/{recipient.pk}/", {"file": SimpleUploadedFile("a.pdf", PDF, "application/pdf")}
+            f"/requests/recipient/{recipient.pk}/",
+            {"file": SimpleUploadedFile("a.pdf", PDF, "application/pdf")},
         )
         assert response.status_code == 404
 
 
 def test_a_report_after_the_deadline_is_marked_late(client, tree, issued, officer_a1):
     recipient = issued.recipients.get(unit=tree["A1"])
-    login(client, officer_a1).post(f"/requests/recipient/{recipient.pk}/", {"file": SimpleUploadedFile("a.pdf", PDF, "application/pdf")})
+    login(client, officer_a1).post(
+        f"/requests/recipient/{recipient.pk}/", {"file": SimpleUploadedFile("a.pdf", PDF, "application/pdf")}
+    )
     assert "Đã nộp muộn" in client.get(f"/requests/recipient/{recipient.pk}/").content.decode()
 
 
 def _add_communes(tree, n):
     units = []
     for i in range(n):
-        units.append(Unit.objects.create(code=f"AX{i}", name=f"Xã Thử {i}", kind=Unit.Kind.COMMUNE, parent=tree["DA"]))
+        units.append(
+            Unit.objects.create(code=f"AX{i}", name=f"Xã Thử {i}", kind=Unit.Kind.COMMUNE, parent=tree["DA"])
+        )
     return units
 
 
@@ -204,15 +270,32 @@ def _queries(client, url):
     return len(ctx.captured_queries)
 
 
-def test_the_tracking_page_costs_the_same_queries_for_2_or_12_recipients(client, tree, district_manager_a, officer_a1):
-    small = actions.issue_request(by=district_manager_a, issuing_unit=tree["DA"], number="1", subject="nhỏ",
-                                  deadline=timezone.now() + dt.timedelta(days=3), recipient_units=[tree["A1"], tree["A2"]])
-    big = actions.issue_request(by=district_manager_a, issuing_unit=tree["DA"], number="2", subject="lớn",
-                                deadline=timezone.now() + dt.timedelta(days=3),
-                                recipient_units=[tree["A1"], tree["A2"], *_add_communes(tree, 10)])
+def test_the_tracking_page_costs_the_same_queries_for_2_or_12_recipients(
+    client, tree, district_manager_a, officer_a1
+):
+    small = actions.issue_request(
+        by=district_manager_a,
+        issuing_unit=tree["DA"],
+        number="1",
+        subject="nhỏ",
+        deadline=timezone.now() + dt.timedelta(days=3),
+        recipient_units=[tree["A1"], tree["A2"]],
+    )
+    big = actions.issue_request(
+        by=district_manager_a,
+        issuing_unit=tree["DA"],
+        number="2",
+        subject="lớn",
+        deadline=timezone.now() + dt.timedelta(days=3),
+        recipient_units=[tree["A1"], tree["A2"], *_add_communes(tree, 10)],
+    )
     for item in (small, big):
         recipient = item.recipients.get(unit=tree["A1"])
-        actions.submit_report(recipient=recipient, by=officer_a1, uploaded_file=SimpleUploadedFile("a.pdf", PDF, "application/pdf"))
+        actions.submit_report(
+            recipient=recipient,
+            by=officer_a1,
+            uploaded_file=SimpleUploadedFile("a.pdf", PDF, "application/pdf"),
+        )
     c = login(client, district_manager_a)
     _queries(c, f"/requests/{small.pk}/")  # warm caches (content types, sessions)
     assert _queries(c, f"/requests/{small.pk}/") == _queries(c, f"/requests/{big.pk}/")
@@ -231,7 +314,9 @@ def test_the_tracking_table_downloads_as_xlsx(client, tree, issued, district_man
     assert rows[3][2] == "Quá hạn"
 
 
-def test_the_background_export_shows_progress_then_offers_the_file_and_notifies(client, issued, district_manager_a):
+def test_the_background_export_shows_progress_then_offers_the_file_and_notifies(
+    client, issued, district_manager_a
+):
     c = login(client, district_manager_a)
     response = c.post(f"/requests/{issued.pk}/export/")
     job = UserJob.objects.get()
@@ -240,12 +325,19 @@ def test_the_background_export_shows_progress_then_offers_the_file_and_notifies(
     assert "Đã xong" in page and f"/requests/jobs/{job.pk}/download" in page
     download = c.get(f"/requests/jobs/{job.pk}/download")
     assert download.status_code == 200 and b"".join(download.streaming_content)[:2] == b"PK"
-    assert Notification.objects.filter(user=district_manager_a, title__startswith="Đã xong: Bảng theo dõi").exists()
+    assert Notification.objects.filter(
+        user=district_manager_a, title__startswith="Đã xong: Bảng theo dõi"
+    ).exists()
 
 
-def test_send_reminders_now_runs_as_a_job_and_reminds_only_units_that_have_not_delivered(client, tree, issued, district_manager_a, officer_a1, head_a2):
-    actions.submit_report(recipient=issued.recipients.get(unit=tree["A1"]), by=officer_a1,
-                          uploaded_file=SimpleUploadedFile("a.pdf", PDF, "application/pdf"))
+def test_send_reminders_now_runs_as_a_job_and_reminds_only_units_that_have_not_delivered(
+    client, tree, issued, district_manager_a, officer_a1, head_a2
+):
+    actions.submit_report(
+        recipient=issued.recipients.get(unit=tree["A1"]),
+        by=officer_a1,
+        uploaded_file=SimpleUploadedFile("a.pdf", PDF, "application/pdf"),
+    )
     before_a1 = Notification.objects.filter(user=officer_a1).count()
     login(client, district_manager_a).post(f"/requests/{issued.pk}/remind/")
     job = UserJob.objects.get()
@@ -275,19 +367,35 @@ def test_the_plain_reminder_letter_is_used_when_the_documents_app_has_none(issue
     document = Document(io.BytesIO(content))
     cells = [p.text for t in document.tables for row in t.rows for cell in row.cells for p in cell.paragraphs]
     text = "\n".join([p.text for p in document.paragraphs] + cells)
-    for needle in ("Xã Yên Thượng", "Xã Bằng Lãng", "15/UBND-NV", "10h00 19/03/2024", "Kính gửi:", "Nơi nhận:"):
+    for needle in (
+        "Xã Yên Thượng",
+        "Xã Bằng Lãng",
+        "15/UBND-NV",
+        "10h00 19/03/2024",
+        "Kính gửi:",
+        "Nơi nhận:",
+    ):
         assert needle in text
 
 
 def test_the_deadline_can_be_extended_and_the_schedule_edited(client, issued, district_manager_a):
     future = timezone.localtime(timezone.now() + dt.timedelta(days=5))
-    response = login(client, district_manager_a).post(f"/requests/{issued.pk}/edit/", {
-        "deadline_date": future.date().isoformat(), "deadline_time": "16:30", "remind_days_before": "2, 0",
-        "remind_overdue_every": "1", "remind_overdue_max": "3",
-    })
+    response = login(client, district_manager_a).post(
+        f"/requests/{issued.pk}/edit/",
+        {
+            "deadline_date": future.date().isoformat(),
+            "deadline_time": "16:30",
+            "remind_days_before": "2, 0",
+            "remind_overdue_every": "1",
+            "remind_overdue_max": "3",
+        },
+    )
     assert response.status_code == 302
     issued.refresh_from_db()
-    assert issued.remind_days_before == [2, 0] and timezone.localtime(issued.deadline).strftime("%H:%M") == "16:30"
+    assert (
+        issued.remind_days_before == [2, 0]
+        and timezone.localtime(issued.deadline).strftime("%H:%M") == "16:30"
+    )
 
 
 def test_bell_counts_unread_and_opening_a_notification_marks_it_read(client, issued, officer_a1):
@@ -324,14 +432,18 @@ def test_a_user_switches_email_reminders_off(client, officer_a1):
     assert officer_a1.email_notifications is False
 
 
-def test_home_pages_show_the_issuer_count_and_the_recipients_open_requests(client, issued, district_manager_a, officer_a1):
+def test_home_pages_show_the_issuer_count_and_the_recipients_open_requests(
+    client, issued, district_manager_a, officer_a1
+):
     page = login(client, district_manager_a).get("/").content.decode()
     assert 'data-testid="panel-requests-issued"' in page and 'data-testid="issued-count">1<' in page
     page = login(client, officer_a1).get("/").content.decode()
     assert 'data-testid="panel-requests-received"' in page and "15/UBND-NV" in page
 
 
-def test_the_request_list_separates_issued_and_received(client, issued, district_manager_a, officer_a1, officer_b1):
+def test_the_request_list_separates_issued_and_received(
+    client, issued, district_manager_a, officer_a1, officer_b1
+):
     assert "15/UBND-NV" in login(client, district_manager_a).get("/requests/").content.decode()
     assert "15/UBND-NV" in login(client, officer_a1).get("/requests/").content.decode()
     assert "15/UBND-NV" not in login(client, officer_b1).get("/requests/").content.decode()

@@ -110,8 +110,11 @@ def beat(worker_id: str, *, now: dt.datetime | None = None) -> None:
         try:
             with transaction.atomic():
                 WorkerHeartbeat.objects.create(
-                    worker_id=worker_id, hostname=socket.gethostname()[:200], pid=os.getpid(),
-                    started_at=now, last_seen=now,
+                    worker_id=worker_id,
+                    hostname=socket.gethostname()[:200],
+                    pid=os.getpid(),
+                    started_at=now,
+                    last_seen=now,
                 )
         except IntegrityError:
             WorkerHeartbeat.objects.filter(worker_id=worker_id).update(last_seen=now)
@@ -224,13 +227,16 @@ def run_user_job(job_id: str) -> None:
             logger.exception("user job %s failed", job.pk)
             reason = str(exc) or exc.__class__.__name__
             UserJob.objects.filter(pk=job.pk).update(
-                status=UserJob.Status.FAILED, finished_at=timezone.now(),
+                status=UserJob.Status.FAILED,
+                finished_at=timezone.now(),
                 error=reason[:2000] + "\n\n" + traceback.format_exc()[-3000:],
             )
             _notify(
-                job.user, _("Did not finish: %(label)s") % {"label": job.label},
+                job.user,
+                _("Did not finish: %(label)s") % {"label": job.label},
                 _("The operation stopped with an error: %(error)s") % {"error": reason},
-                _job_url(job), "danger",
+                _job_url(job),
+                "danger",
             )
             return
         _notify(job.user, _("Ready: %(label)s") % {"label": job.label}, job.message, _job_url(job), "success")

@@ -22,8 +22,16 @@ from parindex.units.models import Unit
 from parindex.units.visibility import has_role
 
 SNAPSHOT_FIELDS = (
-    "number", "issued_on", "subject", "deliverable", "round_id", "deadline", "status",
-    "remind_days_before", "remind_overdue_every", "remind_overdue_max",
+    "number",
+    "issued_on",
+    "subject",
+    "deliverable",
+    "round_id",
+    "deadline",
+    "status",
+    "remind_days_before",
+    "remind_overdue_every",
+    "remind_overdue_max",
 )
 
 
@@ -41,7 +49,9 @@ def validate_schedule(days_before, overdue_every: int, overdue_max: int) -> list
     if any(d < 0 or d > 60 for d in days):
         raise ValidationError(_("Reminder days must be between 0 and 60."), code="schedule")
     if overdue_every > 30 or overdue_max > 30:
-        raise ValidationError(_("Overdue reminders: at most every 30 days and at most 30 times."), code="schedule")
+        raise ValidationError(
+            _("Overdue reminders: at most every 30 days and at most 30 times."), code="schedule"
+        )
     return days
 
 
@@ -79,7 +89,8 @@ def issue_request(
     outside = [u.name for u in units if u.pk == issuing_unit.pk or not u.path.startswith(issuing_unit.path)]
     if outside:
         raise ValidationError(
-            _("These units are not under %(unit)s: %(names)s.") % {"unit": issuing_unit.name, "names": ", ".join(outside)},
+            _("These units are not under %(unit)s: %(names)s.")
+            % {"unit": issuing_unit.name, "names": ", ".join(outside)},
             code="recipient_outside",
         )
     kind = get_deliverable(deliverable)
@@ -96,33 +107,51 @@ def issue_request(
     )
     with transaction.atomic():
         request = Request.objects.create(
-            issuing_unit=issuing_unit, number=number.strip(), subject=subject.strip(), body=body,
-            issued_on=issued_on or timezone.localdate(now), deliverable=deliverable, round_id=round_id,
-            deadline=deadline, remind_days_before=days,
+            issuing_unit=issuing_unit,
+            number=number.strip(),
+            subject=subject.strip(),
+            body=body,
+            issued_on=issued_on or timezone.localdate(now),
+            deliverable=deliverable,
+            round_id=round_id,
+            deadline=deadline,
+            remind_days_before=days,
             remind_overdue_every=planner.Schedule().overdue_every if overdue_every is None else overdue_every,
             remind_overdue_max=planner.Schedule().overdue_max if overdue_max is None else overdue_max,
-            created_by=by, created_at=now,
+            created_by=by,
+            created_at=now,
         )
         recipients = RequestRecipient.objects.bulk_create(
             [RequestRecipient(request=request, unit=u) for u in sorted(units, key=lambda u: u.path)]
         )
         audit.record(
-            actor=by, action="requests.issue", obj=request, after={
-                **audit.snapshot(request, SNAPSHOT_FIELDS), "recipients": [u.pk for u in units]
-            },
+            actor=by,
+            action="requests.issue",
+            obj=request,
+            after={**audit.snapshot(request, SNAPSHOT_FIELDS), "recipients": [u.pk for u in units]},
         )
         users = reminders.reminder_users(u.pk for u in units)
         for recipient in recipients:
             recipient.request = request
             reminders.claim_step(
-                recipient, reminders.ISSUED_STEP, planned_at=now, now=now, users=users.get(recipient.unit_id, [])
+                recipient,
+                reminders.ISSUED_STEP,
+                planned_at=now,
+                now=now,
+                users=users.get(recipient.unit_id, []),
             )
         transaction.on_commit(_schedule_after_commit)
     return request
 
 
 def update_request(
-    *, request: Request, by, deadline: dt.datetime, days_before, overdue_every: int, overdue_max: int,
+    *,
+    request: Request,
+    by,
+    deadline: dt.datetime,
+    days_before,
+    overdue_every: int,
+    overdue_max: int,
     now: dt.datetime | None = None,
 ) -> Request:
     """Change the deadline (extension) and the reminder schedule of an open request."""
@@ -140,9 +169,16 @@ def update_request(
         request.remind_days_before = days
         request.remind_overdue_every = overdue_every
         request.remind_overdue_max = overdue_max
-        request.save(update_fields=["deadline", "remind_days_before", "remind_overdue_every", "remind_overdue_max"])
-        audit.record(actor=by, action="requests.update", obj=request, before=before,
-                     after=audit.snapshot(request, SNAPSHOT_FIELDS))
+        request.save(
+            update_fields=["deadline", "remind_days_before", "remind_overdue_every", "remind_overdue_max"]
+        )
+        audit.record(
+            actor=by,
+            action="requests.update",
+            obj=request,
+            before=before,
+            after=audit.snapshot(request, SNAPSHOT_FIELDS),
+        )
     return request
 
 
@@ -173,10 +209,17 @@ def remind_now(*, request: Request, by, now: dt.datetime | None = None, progress
     key = f"manual@{now:%Y%m%d%H%M%S}"
     done = 0
     with transaction.atomic():
-        audit.record(actor=by, action="requests.remind_now", obj=request, after={"recipients": [r.unit_id for r in pending]})
+        audit.record(
+            actor=by,
+            action="requests.remind_now",
+            obj=request,
+            after={"recipients": [r.unit_id for r in pending]},
+        )
     for index, recipient in enumerate(pending, start=1):
         recipient.request = request
-        if reminders.claim_step(recipient, key, planned_at=now, now=now, users=users.get(recipient.unit_id, []), manual=True):
+        if reminders.claim_step(
+            recipient, key, planned_at=now, now=now, users=users.get(recipient.unit_id, []), manual=True
+        ):
             done += 1
         if progress:
             progress(index, len(pending))
@@ -233,7 +276,9 @@ def check_upload(uploaded_file) -> tuple[str, str]:
     if uploaded_file.size == 0:
         raise ValidationError(_("The file is empty."), code="empty")
     if uploaded_file.size > limit:
-        raise ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_MB}, code="size")
+        raise ValidationError(
+            _("The file is larger than %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_MB}, code="size"
+        )
     if ext not in ALLOWED_TYPES:
         raise ValidationError(
             _("Files of type .%(ext)s are not accepted. Accepted: %(types)s.")
@@ -244,7 +289,9 @@ def check_upload(uploaded_file) -> tuple[str, str]:
     head = uploaded_file.read(8192)
     mime = magic.from_buffer(head, mime=True)
     if mime not in ALLOWED_TYPES[ext]:
-        raise ValidationError(_("The content of the file does not match its extension .%(ext)s.") % {"ext": ext}, code="type")
+        raise ValidationError(
+            _("The content of the file does not match its extension .%(ext)s.") % {"ext": ext}, code="type"
+        )
     digest = hashlib.sha256()
     uploaded_file.seek(0)
     for chunk in uploaded_file.chunks():
@@ -258,13 +305,18 @@ def check_upload(uploaded_file) -> tuple[str, str]:
             raise ValidationError(_("The file is damaged."), code="type")
         if any(i.filename.lower().endswith("vbaproject.bin") for i in infos):
             raise ValidationError(_("Files with macros are not accepted."), code="macro")
-        if sum(i.file_size for i in infos) > max(200 * uploaded_file.size, 1) or sum(i.file_size for i in infos) > 500 * 1024 * 1024:
+        if (
+            sum(i.file_size for i in infos) > max(200 * uploaded_file.size, 1)
+            or sum(i.file_size for i in infos) > 500 * 1024 * 1024
+        ):
             raise ValidationError(_("The file unpacks to an unreasonable size and was refused."), code="bomb")
     uploaded_file.seek(0)
     return digest.hexdigest(), mime
 
 
-def submit_report(*, recipient: RequestRecipient, by, uploaded_file, note: str = "", now: dt.datetime | None = None) -> ReportSubmission:
+def submit_report(
+    *, recipient: RequestRecipient, by, uploaded_file, note: str = "", now: dt.datetime | None = None
+) -> ReportSubmission:
     """A recipient unit's head or officer sends a report file with a note. Late reports are accepted (and marked late)."""
     now = now or timezone.now()
     request = recipient.request
@@ -278,12 +330,21 @@ def submit_report(*, recipient: RequestRecipient, by, uploaded_file, note: str =
         raise ValidationError(_("Choose a file to send."), code="no_file")
     store_upload = _evidence_service()
     with transaction.atomic():
-        report = ReportSubmission(recipient=recipient, note=note, submitted_by=by, submitted_at=now,
-                                  original_name=(uploaded_file.name or "")[:255])
+        report = ReportSubmission(
+            recipient=recipient,
+            note=note,
+            submitted_by=by,
+            submitted_at=now,
+            original_name=(uploaded_file.name or "")[:255],
+        )
         if store_upload is not None:
             evidence = store_upload(
-                unit=recipient.unit, year=request.issued_on.year, uploaded_file=uploaded_file,
-                short_name=f"Bao cao {request.number}", purpose="Bao cao", by=by,
+                unit=recipient.unit,
+                year=request.issued_on.year,
+                uploaded_file=uploaded_file,
+                short_name=f"Bao cao {request.number}",
+                purpose="Bao cao",
+                by=by,
             )
             report.evidence_id = evidence.pk
             report.size = getattr(evidence, "size", 0) or 0
@@ -294,8 +355,13 @@ def submit_report(*, recipient: RequestRecipient, by, uploaded_file, note: str =
             report.size = uploaded_file.size
             report.file.save(_safe_name(uploaded_file.name), uploaded_file, save=False)
         report.save()
-        audit.record(actor=by, action="requests.submit_report", obj=report, unit=recipient.unit,
-                     after=audit.snapshot(report, ("original_name", "size", "sha256", "submitted_at", "evidence_id")))
+        audit.record(
+            actor=by,
+            action="requests.submit_report",
+            obj=report,
+            unit=recipient.unit,
+            after=audit.snapshot(report, ("original_name", "size", "sha256", "submitted_at", "evidence_id")),
+        )
     return report
 
 
@@ -303,7 +369,11 @@ def _safe_name(name: str) -> str:
     from parindex.core.text import safe_file_stem
 
     stem, _dot, ext = (name or "file").rpartition(".")
-    return f"{safe_file_stem(stem or ext)}.{safe_file_stem(ext, max_length=10)}" if stem else safe_file_stem(name)
+    return (
+        f"{safe_file_stem(stem or ext)}.{safe_file_stem(ext, max_length=10)}"
+        if stem
+        else safe_file_stem(name)
+    )
 
 
 def set_email_notifications(*, user, enabled: bool) -> None:
@@ -311,5 +381,10 @@ def set_email_notifications(*, user, enabled: bool) -> None:
         before = {"email_notifications": user.email_notifications}
         user.email_notifications = enabled
         user.save(update_fields=["email_notifications"])
-        audit.record(actor=user, action="accounts.email_notifications", obj=user, before=before,
-                     after={"email_notifications": enabled})
+        audit.record(
+            actor=user,
+            action="accounts.email_notifications",
+            obj=user,
+            before=before,
+            after={"email_notifications": enabled},
+        )

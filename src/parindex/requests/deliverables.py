@@ -74,7 +74,10 @@ def resolve_report(request, recipients: Sequence) -> dict[int, Resolution]:
         .annotate(first=Min("submitted_at"))
         .values_list("recipient_id", "first")
     )
-    return {r.pk: ((Progress.DELIVERED, firsts[r.pk]) if r.pk in firsts else (Progress.NONE, None)) for r in recipients}
+    return {
+        r.pk: ((Progress.DELIVERED, firsts[r.pk]) if r.pk in firsts else (Progress.NONE, None))
+        for r in recipients
+    }
 
 
 def assessment_model():
@@ -104,7 +107,9 @@ def resolve_self_assessment(request, recipients: Sequence) -> dict[int, Resoluti
     )
     for unit_id, submitted_at in rows:
         recipient = by_unit[unit_id]
-        result[recipient.pk] = (Progress.DELIVERED, submitted_at) if submitted_at else (Progress.STARTED, None)
+        result[recipient.pk] = (
+            (Progress.DELIVERED, submitted_at) if submitted_at else (Progress.STARTED, None)
+        )
     return result
 
 
@@ -115,8 +120,11 @@ def register_defaults() -> None:
     )
     register_deliverable(
         Deliverable(
-            "self_assessment", _("Self-assessment submission"), resolve_self_assessment,
-            available=assessment_model() is not None, needs_round=True,
+            "self_assessment",
+            _("Self-assessment submission"),
+            resolve_self_assessment,
+            available=assessment_model() is not None,
+            needs_round=True,
         )
     )
     for key, label in (

@@ -71,20 +71,31 @@ def _plain_letter(request, units, *, signer_title: str, signer_name: str) -> byt
     if parent is not None:
         para(left, parent.name.upper(), size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
     para(left, issuer.name.upper(), bold=True, size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
-    para(left, "Số:      /" + request.number.split("/", 1)[-1] if "/" in request.number else "Số:      ", size=13,
-         align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(
+        left,
+        "Số:      /" + request.number.split("/", 1)[-1] if "/" in request.number else "Số:      ",
+        size=13,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+    )
     para(left, f"V/v đôn đốc thực hiện văn bản số {request.number}", size=12, align=WD_ALIGN_PARAGRAPH.CENTER)
     right.paragraphs[0].text = ""
     para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
     para(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
-    para(right, f"{place}, ngày {today:%d} tháng {today.month:02d} năm {today:%Y}", italic=True, size=14,
-         align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(
+        right,
+        f"{place}, ngày {today:%d} tháng {today.month:02d} năm {today:%Y}",
+        italic=True,
+        size=14,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+    )
 
     para(doc, "")
     kinh_gui = para(doc, "Kính gửi:", size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
     kinh_gui.paragraph_format.space_after = Pt(0)
     for unit in units:
-        para(doc, f"- {unit.name};" if len(units) > 1 else unit.name, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
+        para(
+            doc, f"- {unit.name};" if len(units) > 1 else unit.name, size=14, align=WD_ALIGN_PARAGRAPH.CENTER
+        )
     para(doc, "")
     body = (
         f"Ngày {request.issued_on:%d/%m/%Y}, {issuer.name} đã ban hành văn bản số {request.number} "
@@ -107,7 +118,13 @@ def _plain_letter(request, units, *, signer_title: str, signer_name: str) -> byt
     para(left, "- Như trên;", size=11)
     para(left, "- Lưu: VT.", size=11)
     right.paragraphs[0].text = ""
-    para(right, (signer_title or "TM. " + issuer.name).upper(), bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(
+        right,
+        (signer_title or "TM. " + issuer.name).upper(),
+        bold=True,
+        size=14,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+    )
     for _i in range(4):
         para(right, "")
     para(right, signer_name, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)

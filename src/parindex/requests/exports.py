@@ -31,7 +31,9 @@ def tracking_workbook(request, *, progress=None, sort: str = "unit") -> tuple[by
         OutColumn(_("E-mail problems"), 30, value=lambda r: r[1].last_error),
     ]
     title = _("Tracking of %(number)s — %(subject)s (deadline %(deadline)s)") % {
-        "number": request.number, "subject": request.subject, "deadline": planner.format_deadline(request.deadline),
+        "number": request.number,
+        "subject": request.subject,
+        "deadline": planner.format_deadline(request.deadline),
     }
     content = write_table(columns, counted(enumerate(rows, start=1)), title=title, sheet_title=_("Tracking"))
     filename = f"{_('Tracking')} {safe_file_stem(request.number)} {timezone.localdate():%Y%m%d}.xlsx"

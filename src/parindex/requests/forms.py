@@ -30,17 +30,26 @@ class ScheduleFields(forms.Form):
     deadline_date = forms.DateField(label=_("Deadline (date)"), widget=DATE_WIDGET)
     deadline_time = forms.TimeField(label=_("Deadline (time)"), widget=TIME_WIDGET, initial=dt.time(17, 0))
     remind_days_before = forms.CharField(
-        label=_("Remind days before the deadline"), initial="7, 3, 1, 0",
+        label=_("Remind days before the deadline"),
+        initial="7, 3, 1, 0",
         help_text=_("0 = on the day of the deadline."),
-        widget=forms.TextInput(attrs={"class": "form-control"}), required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+        required=False,
     )
     remind_overdue_every = forms.IntegerField(
-        label=_("When overdue, remind every N days"), initial=planner.Schedule().overdue_every, min_value=0, max_value=30,
-        widget=forms.NumberInput(attrs={"class": "form-control"}), help_text=_("0 = no reminders after the deadline"),
+        label=_("When overdue, remind every N days"),
+        initial=planner.Schedule().overdue_every,
+        min_value=0,
+        max_value=30,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+        help_text=_("0 = no reminders after the deadline"),
     )
     remind_overdue_max = forms.IntegerField(
-        label=_("At most this many overdue reminders"), initial=planner.Schedule().overdue_max, min_value=0,
-        max_value=30, widget=forms.NumberInput(attrs={"class": "form-control"}),
+        label=_("At most this many overdue reminders"),
+        initial=planner.Schedule().overdue_max,
+        min_value=0,
+        max_value=30,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
 
     def clean_remind_days_before(self):
@@ -58,22 +67,42 @@ class ScheduleFields(forms.Form):
 
 class RequestForm(ScheduleFields):
     issuing_unit = forms.ModelChoiceField(
-        label=_("Issuing unit"), queryset=Unit.objects.none(), widget=forms.Select(attrs={"class": "form-select"})
+        label=_("Issuing unit"),
+        queryset=Unit.objects.none(),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
-    number = forms.CharField(label=_("Number and symbol"), max_length=60,
-                             widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "43/UBND"}))
+    number = forms.CharField(
+        label=_("Number and symbol"),
+        max_length=60,
+        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "43/UBND"}),
+    )
     issued_on = forms.DateField(label=_("Date of issue"), widget=DATE_WIDGET, initial=timezone.localdate)
-    subject = forms.CharField(label=_("Subject"), max_length=300, widget=forms.TextInput(attrs={"class": "form-control"}))
-    body = forms.CharField(label=_("Content"), required=False, widget=forms.Textarea(attrs={"class": "form-control", "rows": 5}))
-    deliverable = forms.ChoiceField(label=_("What recipients must deliver"), widget=forms.Select(attrs={"class": "form-select"}))
-    round_id = forms.TypedChoiceField(label=_("Assessment round"), required=False, coerce=int, empty_value=None,
-                                      widget=forms.Select(attrs={"class": "form-select"}))
+    subject = forms.CharField(
+        label=_("Subject"), max_length=300, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    body = forms.CharField(
+        label=_("Content"), required=False, widget=forms.Textarea(attrs={"class": "form-control", "rows": 5})
+    )
+    deliverable = forms.ChoiceField(
+        label=_("What recipients must deliver"), widget=forms.Select(attrs={"class": "form-select"})
+    )
+    round_id = forms.TypedChoiceField(
+        label=_("Assessment round"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     recipient_kinds = forms.MultipleChoiceField(
-        label=_("All units of these types under the issuing unit"), choices=Unit.Kind.choices, required=False,
+        label=_("All units of these types under the issuing unit"),
+        choices=Unit.Kind.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     recipients = forms.ModelMultipleChoiceField(
-        label=_("Or pick units one by one"), queryset=Unit.objects.none(), required=False,
+        label=_("Or pick units one by one"),
+        queryset=Unit.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -107,11 +136,16 @@ class RequestForm(ScheduleFields):
         units = {u.pk: u for u in data.get("recipients") or []}
         kinds = data.get("recipient_kinds") or []
         if kinds:
-            for unit in Unit.objects.subtree_of(issuer).exclude(pk=issuer.pk).filter(kind__in=kinds).active_on():
+            for unit in (
+                Unit.objects.subtree_of(issuer).exclude(pk=issuer.pk).filter(kind__in=kinds).active_on()
+            ):
                 units[unit.pk] = unit
         outside = [u.name for u in units.values() if not u.path.startswith(issuer.path) or u.pk == issuer.pk]
         if outside:
-            self.add_error("recipients", _("These units are not under the issuing unit: %(names)s.") % {"names": ", ".join(outside)})
+            self.add_error(
+                "recipients",
+                _("These units are not under the issuing unit: %(names)s.") % {"names": ", ".join(outside)},
+            )
         if not units:
             self.add_error("recipients", _("Choose at least one recipient unit."))
         data["recipient_units"] = list(units.values())
@@ -129,12 +163,17 @@ class RequestForm(ScheduleFields):
 
 
 class ReportForm(forms.Form):
-    file = forms.FileField(label=_("Report file"), widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}))
+    file = forms.FileField(
+        label=_("Report file"), widget=forms.ClearableFileInput(attrs={"class": "form-control"})
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"class": "form-control", "rows": 3})
+    )
 
 
 class PreferencesForm(forms.Form):
     email_notifications = forms.BooleanField(
-        label=_("Send me reminders and notices by e-mail"), required=False,
+        label=_("Send me reminders and notices by e-mail"),
+        required=False,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )

@@ -17,7 +17,9 @@ def export_tracking(job: JobHandle, *, request_id: int) -> JobOutcome:
     """The tracking table of a request as .xlsx (the user's visibility is checked again here)."""
     request = get_visible_or_404(Request.objects.select_related("issuing_unit"), job.user, pk=request_id)
     content, filename = tracking_workbook(request, progress=job.progress)
-    return JobOutcome(message=_("The tracking table is ready to download."), content=content, filename=filename)
+    return JobOutcome(
+        message=_("The tracking table is ready to download."), content=content, filename=filename
+    )
 
 
 def remind_all(job: JobHandle, *, request_id: int) -> JobOutcome:

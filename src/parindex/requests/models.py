@@ -74,14 +74,19 @@ class Request(models.Model):
         _("remind days before the deadline"), default=default_days_before, blank=True
     )
     remind_overdue_every = models.PositiveSmallIntegerField(
-        _("remind every N days when overdue"), default=DEFAULT_OVERDUE_EVERY,
+        _("remind every N days when overdue"),
+        default=DEFAULT_OVERDUE_EVERY,
         help_text=_("0 = no reminders after the deadline"),
     )
     remind_overdue_max = models.PositiveSmallIntegerField(
         _("at most this many overdue reminders"), default=DEFAULT_OVERDUE_MAX
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -125,7 +130,9 @@ class RequestRecipient(models.Model):
     """One unit a request is addressed to (a line of "Kính gửi")."""
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="recipients")
-    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="received_requests", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="received_requests", verbose_name=_("unit")
+    )
 
     objects = RecipientQuerySet.as_manager()
 
@@ -135,7 +142,8 @@ class RequestRecipient(models.Model):
         ordering = ["unit__path"]
         constraints = [
             models.UniqueConstraint(
-                fields=["request", "unit"], name="request_recipient_unique",
+                fields=["request", "unit"],
+                name="request_recipient_unique",
                 violation_error_message=_("This unit is already a recipient of this request."),
             )
         ]
@@ -148,7 +156,9 @@ class RequestRecipient(models.Model):
 
 
 def report_upload_to(instance, filename: str) -> str:
-    return f"requests/{instance.recipient.request_id}/{instance.recipient.unit_id}/{uuid.uuid4().hex}-{filename}"
+    return (
+        f"requests/{instance.recipient.request_id}/{instance.recipient.unit_id}/{uuid.uuid4().hex}-{filename}"
+    )
 
 
 class ReportSubmissionQuerySet(RecipientQuerySet):
@@ -172,7 +182,11 @@ class ReportSubmission(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("submitted by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
 
@@ -236,7 +250,9 @@ class Delivery(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["step", "user", "channel"], name="delivery_once_per_step_user_channel"),
+            models.UniqueConstraint(
+                fields=["step", "user", "channel"], name="delivery_once_per_step_user_channel"
+            ),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx")]
 
@@ -288,7 +304,9 @@ class JobRun(models.Model):
     task_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["name", "period_start"], name="jobrun_once_per_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "period_start"], name="jobrun_once_per_period")
+        ]
         ordering = ["-period_start"]
 
     def __str__(self) -> str:

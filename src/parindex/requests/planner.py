@@ -154,7 +154,7 @@ def is_done(status: str) -> bool:
 
 
 def format_deadline(value: dt.datetime | None) -> str:
-    """"10h00 19/03/2024" in Asia/Ho_Chi_Minh, the way the letters write it."""
+    """ "10h00 19/03/2024" in Asia/Ho_Chi_Minh, the way the letters write it."""
     if value is None:
         return ""
     local = value.astimezone(LOCAL_TZ)

@@ -82,9 +82,9 @@ def _step_text(request: Request, step_key: str, now: dt.datetime) -> tuple[str, 
         sentence = _("%(issuer)s asks your unit to reply by %(deadline)s.") % params
     elif now > request.deadline:
         title = _("Overdue: %(number)s — %(subject)s") % params
-        sentence = _("The deadline %(deadline)s has passed %(days)s day(s) ago and your unit has not delivered yet.") % {
-            **params, "days": max(-days, 0)
-        }
+        sentence = _(
+            "The deadline %(deadline)s has passed %(days)s day(s) ago and your unit has not delivered yet."
+        ) % {**params, "days": max(-days, 0)}
     elif days <= 0:
         title = _("Due today: %(number)s — %(subject)s") % params
         sentence = _("Today is the deadline (%(deadline)s).") % params
@@ -99,7 +99,12 @@ def recipient_url(recipient: RequestRecipient) -> str:
 
 
 def claim_step(
-    recipient: RequestRecipient, step_key: str, *, planned_at: dt.datetime, now: dt.datetime, users: list,
+    recipient: RequestRecipient,
+    step_key: str,
+    *,
+    planned_at: dt.datetime,
+    now: dt.datetime,
+    users: list,
     manual: bool = False,
 ) -> ReminderStep | None:
     """Claim one step for one recipient and write its deliveries; None if it was already claimed."""
@@ -116,16 +121,33 @@ def claim_step(
             notifications = []
             for user in users:
                 deliveries.append(
-                    Delivery(step=step, user=user, channel=Delivery.Channel.INAPP, status=Delivery.Status.SENT, sent_at=now)
+                    Delivery(
+                        step=step,
+                        user=user,
+                        channel=Delivery.Channel.INAPP,
+                        status=Delivery.Status.SENT,
+                        sent_at=now,
+                    )
                 )
                 notifications.append(
-                    Notification(user=user, title=title[:300], body=sentence, url=url, created_at=now,
-                                 level="danger" if now > request.deadline else "warning")
+                    Notification(
+                        user=user,
+                        title=title[:300],
+                        body=sentence,
+                        url=url,
+                        created_at=now,
+                        level="danger" if now > request.deadline else "warning",
+                    )
                 )
                 if user.email and user.email_notifications:
                     deliveries.append(
-                        Delivery(step=step, user=user, channel=Delivery.Channel.EMAIL, address=user.email,
-                                 next_attempt_at=now)
+                        Delivery(
+                            step=step,
+                            user=user,
+                            channel=Delivery.Channel.EMAIL,
+                            address=user.email,
+                            next_attempt_at=now,
+                        )
                     )
             Delivery.objects.bulk_create(deliveries)
             Notification.objects.bulk_create(notifications)
@@ -155,7 +177,9 @@ def plan_reminders(*, now: dt.datetime | None = None) -> int:
         for recipient in recipients:
             if planner.is_done(states[recipient.pk][0]):
                 continue
-            steps = planner.due_steps(request.deadline, request.schedule, sent[recipient.pk], now, since=request.created_at)
+            steps = planner.due_steps(
+                request.deadline, request.schedule, sent[recipient.pk], now, since=request.created_at
+            )
             if steps:
                 recipient.request = request
                 due.append((recipient, steps[0]))
@@ -163,7 +187,9 @@ def plan_reminders(*, now: dt.datetime | None = None) -> int:
             continue
         users = reminder_users(r.unit_id for r, _s in due)
         for recipient, step in due:
-            if claim_step(recipient, step.key, planned_at=step.at, now=now, users=users.get(recipient.unit_id, [])):
+            if claim_step(
+                recipient, step.key, planned_at=step.at, now=now, users=users.get(recipient.unit_id, [])
+            ):
                 claimed += 1
     return claimed
 
@@ -176,9 +202,13 @@ def _email_for(delivery: Delivery, now: dt.datetime) -> EmailMessage:
         body = render_to_string(
             "requests/email/reminder.txt",
             {
-                "user": delivery.user, "request": request, "recipient": recipient, "sentence": sentence,
+                "user": delivery.user,
+                "request": request,
+                "recipient": recipient,
+                "sentence": sentence,
                 "deadline": planner.format_deadline(request.deadline),
-                "url": recipient_url(recipient), "site_url": getattr(settings, "PARINDEX_SITE_URL", ""),
+                "url": recipient_url(recipient),
+                "site_url": getattr(settings, "PARINDEX_SITE_URL", ""),
             },
         )
     return EmailMessage(subject=title, body=body, to=[delivery.address])
@@ -230,7 +260,9 @@ def deliver_pending_emails(*, now: dt.datetime | None = None) -> tuple[int, int]
 
 def _record_failure(delivery: Delivery, exc: Exception, now: dt.datetime) -> None:
     error = f"{exc.__class__.__name__}: {exc}"[:1000]
-    logger.warning("e-mail %s to %s failed (attempt %s): %s", delivery.pk, delivery.address, delivery.attempts, error)
+    logger.warning(
+        "e-mail %s to %s failed (attempt %s): %s", delivery.pk, delivery.address, delivery.attempts, error
+    )
     if delivery.attempts >= MAX_ATTEMPTS:
         with transaction.atomic():
             Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error=error)
@@ -239,7 +271,8 @@ def _record_failure(delivery: Delivery, exc: Exception, now: dt.datetime) -> Non
                 with translation.override(settings.LANGUAGE_CODE):
                     Notification.objects.create(
                         user_id=request.created_by_id,
-                        title=_("E-mail reminders of %(number)s could not be sent") % {"number": request.number},
+                        title=_("E-mail reminders of %(number)s could not be sent")
+                        % {"number": request.number},
                         body=_("The mail server refused or did not answer: %(error)s") % {"error": error},
                         url=reverse("requests:detail", args=[request.pk]),
                         level="danger",

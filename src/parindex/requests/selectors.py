@@ -26,14 +26,19 @@ ISSUER_ROLES = (Membership.Role.INDEX_MANAGER, Membership.Role.UNIT_HEAD)
 RECIPIENT_ROLES = (Membership.Role.UNIT_HEAD, Membership.Role.UNIT_OFFICER)
 
 
-def resolutions(request: Request, recipients, *, now: dt.datetime | None = None) -> dict[int, tuple[str, dt.datetime | None]]:
+def resolutions(
+    request: Request, recipients, *, now: dt.datetime | None = None
+) -> dict[int, tuple[str, dt.datetime | None]]:
     """recipient pk -> (TrackStatus, delivered_at), from the deliverable's resolver (constant queries)."""
     now = now or timezone.now()
     raw = get_deliverable(request.deliverable).resolve_many(request, list(recipients))
     result = {}
     for recipient in recipients:
         progress, delivered_at = raw.get(recipient.pk, (planner.Progress.NONE, None))
-        result[recipient.pk] = (planner.track_status(progress, delivered_at, request.deadline, now), delivered_at)
+        result[recipient.pk] = (
+            planner.track_status(progress, delivered_at, request.deadline, now),
+            delivered_at,
+        )
     return result
 
 
@@ -69,7 +74,9 @@ SORTS = {
 }
 
 
-def tracking_rows(request: Request, *, now: dt.datetime | None = None, sort: str = "status") -> list[TrackingRow]:
+def tracking_rows(
+    request: Request, *, now: dt.datetime | None = None, sort: str = "status"
+) -> list[TrackingRow]:
     """One row per recipient, in 4 queries whatever the number of recipients."""
     now = now or timezone.now()
     recipients = list(request.recipients.select_related("unit"))
@@ -84,10 +91,10 @@ def tracking_rows(request: Request, *, now: dt.datetime | None = None, sort: str
         .annotate(n=Count("id"), last=Max("created_at"))
     }
     problems: dict[int, list] = defaultdict(list)
-    for recipient_id, error in Delivery.objects.filter(
-        step__recipient__request=request, channel=Delivery.Channel.EMAIL
-    ).filter(Q(status=Delivery.Status.FAILED) | (Q(status=Delivery.Status.PENDING) & ~Q(last_error=""))).values_list(
-        "step__recipient_id", "last_error"
+    for recipient_id, error in (
+        Delivery.objects.filter(step__recipient__request=request, channel=Delivery.Channel.EMAIL)
+        .filter(Q(status=Delivery.Status.FAILED) | (Q(status=Delivery.Status.PENDING) & ~Q(last_error="")))
+        .values_list("step__recipient_id", "last_error")
     ):
         problems[recipient_id].append(error)
     reports = Counter(

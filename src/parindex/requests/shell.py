@@ -32,12 +32,17 @@ def issuer_panel(request) -> str:
         recipients = list(item.recipients.all())
         states = selectors.resolutions(item, recipients)
         statuses = [s for s, _d in states.values()]
-        entries.append({
-            "item": item, "total": len(recipients),
-            "done": sum(1 for s in statuses if planner.is_done(s)),
-            "overdue": sum(1 for s in statuses if s == planner.TrackStatus.OVERDUE),
-        })
-    return render_to_string("requests/_panel_issuer.html", {"entries": entries, "total": total}, request=request)
+        entries.append(
+            {
+                "item": item,
+                "total": len(recipients),
+                "done": sum(1 for s in statuses if planner.is_done(s)),
+                "overdue": sum(1 for s in statuses if s == planner.TrackStatus.OVERDUE),
+            }
+        )
+    return render_to_string(
+        "requests/_panel_issuer.html", {"entries": entries, "total": total}, request=request
+    )
 
 
 def recipient_panel(request) -> str:
@@ -55,9 +60,20 @@ def register() -> None:
     from parindex.requests.deliverables import register_defaults
 
     register_defaults()
-    register_nav(NavItem("requests", _("Requests"), "requests:list", icon="envelope-paper", order=60,
-                         visible=_has_membership))
+    register_nav(
+        NavItem(
+            "requests",
+            _("Requests"),
+            "requests:list",
+            icon="envelope-paper",
+            order=60,
+            visible=_has_membership,
+        )
+    )
     register_home_panel(HomePanel("requests-received", recipient_panel, order=20))
     register_home_panel(HomePanel("requests-issued", issuer_panel, order=30))
-    register_periodic("requests.send_reminders", "parindex.requests.reminders.send_due_reminders",
-                      every=dt.timedelta(minutes=1))
+    register_periodic(
+        "requests.send_reminders",
+        "parindex.requests.reminders.send_due_reminders",
+        every=dt.timedelta(minutes=1),
+    )

@@ -46,9 +46,15 @@ def request_list(request):
     )
     page = Paginator(issued, 30).get_page(request.GET.get("page"))
     received = selectors.open_received(request.user)
-    return render(request, "requests/request_list.html", {
-        "page": page, "received": received, "can_issue": selectors.issuing_units(request.user).exists(),
-    })
+    return render(
+        request,
+        "requests/request_list.html",
+        {
+            "page": page,
+            "received": received,
+            "can_issue": selectors.issuing_units(request.user).exists(),
+        },
+    )
 
 
 def request_create(request):
@@ -59,23 +65,35 @@ def request_create(request):
         data = form.cleaned_data
         try:
             item = actions.issue_request(
-                by=request.user, issuing_unit=data["issuing_unit"], number=data["number"], subject=data["subject"],
-                body=data["body"], issued_on=data["issued_on"], deliverable=data["deliverable"],
-                round_id=data.get("round_id"), deadline=data["deadline"], recipient_units=data["recipient_units"],
-                days_before=data["remind_days_before"], overdue_every=data["remind_overdue_every"],
+                by=request.user,
+                issuing_unit=data["issuing_unit"],
+                number=data["number"],
+                subject=data["subject"],
+                body=data["body"],
+                issued_on=data["issued_on"],
+                deliverable=data["deliverable"],
+                round_id=data.get("round_id"),
+                deadline=data["deadline"],
+                recipient_units=data["recipient_units"],
+                days_before=data["remind_days_before"],
+                overdue_every=data["remind_overdue_every"],
                 overdue_max=data["remind_overdue_max"],
             )
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
-            messages.success(request, _("The request was issued to %(n)s unit(s).") % {"n": len(data["recipient_units"])})
+            messages.success(
+                request, _("The request was issued to %(n)s unit(s).") % {"n": len(data["recipient_units"])}
+            )
             return redirect("requests:detail", item.pk)
     return render(request, "requests/request_form.html", {"form": form})
 
 
 def request_detail(request, pk: int):
     """The issuer's tracking page; recipients are sent to their own page for the request."""
-    item = get_visible_or_404(Request.objects.select_related("issuing_unit", "created_by"), request.user, pk=pk)
+    item = get_visible_or_404(
+        Request.objects.select_related("issuing_unit", "created_by"), request.user, pk=pk
+    )
     if not Request.objects.issued_visible_to(request.user).filter(pk=pk).exists():
         mine = RequestRecipient.objects.filter(request=item).filter(scope_for(request.user).q("unit")).first()
         if mine is None:
@@ -84,14 +102,23 @@ def request_detail(request, pk: int):
     sort = request.GET.get("sort", "status")
     rows = selectors.tracking_rows(item, sort=sort)
     counts = selectors.status_counts(rows)
-    return render(request, "requests/request_detail.html", {
-        "item": item, "rows": rows, "counts": counts, "sort": sort,
-        "deliverable": get_deliverable(item.deliverable), "deadline": planner.format_deadline(item.deadline),
-        "can_manage": has_role(request.user, item.issuing_unit, *selectors.ISSUER_ROLES),
-        "statuses": planner.TrackStatus, "round": _round_label(item),
-        "email_problems": sum(r.email_problems for r in rows),
-        "overdue": counts[planner.TrackStatus.OVERDUE],
-    })
+    return render(
+        request,
+        "requests/request_detail.html",
+        {
+            "item": item,
+            "rows": rows,
+            "counts": counts,
+            "sort": sort,
+            "deliverable": get_deliverable(item.deliverable),
+            "deadline": planner.format_deadline(item.deadline),
+            "can_manage": has_role(request.user, item.issuing_unit, *selectors.ISSUER_ROLES),
+            "statuses": planner.TrackStatus,
+            "round": _round_label(item),
+            "email_problems": sum(r.email_problems for r in rows),
+            "overdue": counts[planner.TrackStatus.OVERDUE],
+        },
+    )
 
 
 def _round_label(item) -> str:
@@ -115,17 +142,23 @@ def request_edit(request, pk: int):
         return HttpResponse(status=403)
     local = timezone.localtime(item.deadline, planner.LOCAL_TZ)
     initial = {
-        "deadline_date": local.date(), "deadline_time": local.time().replace(second=0, microsecond=0),
+        "deadline_date": local.date(),
+        "deadline_time": local.time().replace(second=0, microsecond=0),
         "remind_days_before": ", ".join(str(d) for d in item.remind_days_before),
-        "remind_overdue_every": item.remind_overdue_every, "remind_overdue_max": item.remind_overdue_max,
+        "remind_overdue_every": item.remind_overdue_every,
+        "remind_overdue_max": item.remind_overdue_max,
     }
     form = ScheduleFields(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             actions.update_request(
-                request=item, by=request.user, deadline=data["deadline"], days_before=data["remind_days_before"],
-                overdue_every=data["remind_overdue_every"], overdue_max=data["remind_overdue_max"],
+                request=item,
+                by=request.user,
+                deadline=data["deadline"],
+                days_before=data["remind_days_before"],
+                overdue_every=data["remind_overdue_every"],
+                overdue_max=data["remind_overdue_max"],
             )
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
@@ -152,8 +185,10 @@ def request_remind(request, pk: int):
         messages.error(request, _("This request is closed."))
         return redirect("requests:detail", item.pk)
     job = jobs.start_user_job(
-        user=request.user, label=_("Send reminders now: %(number)s") % {"number": item.number},
-        func_path="parindex.requests.jobs.remind_all", kwargs={"request_id": item.pk},
+        user=request.user,
+        label=_("Send reminders now: %(number)s") % {"number": item.number},
+        func_path="parindex.requests.jobs.remind_all",
+        kwargs={"request_id": item.pk},
     )
     return redirect("requests:job_status", job.pk)
 
@@ -162,8 +197,10 @@ def request_remind(request, pk: int):
 def request_export(request, pk: int):
     item = _get_issued_or_404(request, pk)
     job = jobs.start_user_job(
-        user=request.user, label=_("Tracking table of %(number)s (.xlsx)") % {"number": item.number},
-        func_path="parindex.requests.jobs.export_tracking", kwargs={"request_id": item.pk},
+        user=request.user,
+        label=_("Tracking table of %(number)s (.xlsx)") % {"number": item.number},
+        func_path="parindex.requests.jobs.export_tracking",
+        kwargs={"request_id": item.pk},
     )
     return redirect("requests:job_status", job.pk)
 
@@ -179,7 +216,9 @@ def request_export_now(request, pk: int):
 
 def request_letter(request, pk: int):
     item = _get_issued_or_404(request, pk)
-    overdue = [r for r in selectors.tracking_rows(item, sort="unit") if r.status == planner.TrackStatus.OVERDUE]
+    overdue = [
+        r for r in selectors.tracking_rows(item, sort="unit") if r.status == planner.TrackStatus.OVERDUE
+    ]
     if not overdue:
         messages.info(request, _("No recipient is overdue: there is nobody to remind by letter."))
         return redirect("requests:detail", item.pk)
@@ -202,7 +241,8 @@ def recipient_detail(request, pk: int):
     item = recipient.request
     kind = get_deliverable(item.deliverable)
     can_submit = (
-        kind.accepts_reports and item.status == Request.Status.OPEN
+        kind.accepts_reports
+        and item.status == Request.Status.OPEN
         and has_role(request.user, recipient.unit, *selectors.RECIPIENT_ROLES)
     )
     form = ReportForm(request.POST or None, request.FILES or None) if can_submit else None
@@ -211,8 +251,12 @@ def recipient_detail(request, pk: int):
             return HttpResponse(status=403)
         if form.is_valid():
             try:
-                actions.submit_report(recipient=recipient, by=request.user, uploaded_file=form.cleaned_data["file"],
-                                      note=form.cleaned_data["note"])
+                actions.submit_report(
+                    recipient=recipient,
+                    by=request.user,
+                    uploaded_file=form.cleaned_data["file"],
+                    note=form.cleaned_data["note"],
+                )
             except ValidationError as exc:
                 form.add_error("file", _errors(exc))
             else:
@@ -220,12 +264,22 @@ def recipient_detail(request, pk: int):
                 return redirect("requests:recipient", recipient.pk)
     status, delivered_at = selectors.resolutions(item, [recipient])[recipient.pk]
     reports = ReportSubmission.objects.filter(recipient=recipient).select_related("submitted_by")
-    return render(request, "requests/recipient_detail.html", {
-        "recipient": recipient, "item": item, "kind": kind, "form": form, "reports": reports,
-        "status": planner.TrackStatus(status), "badge": planner.STATUS_BADGE[planner.TrackStatus(status)],
-        "delivered_at": delivered_at, "deadline": planner.format_deadline(item.deadline),
-        "is_issuer": Request.objects.issued_visible_to(request.user).filter(pk=item.pk).exists(),
-    })
+    return render(
+        request,
+        "requests/recipient_detail.html",
+        {
+            "recipient": recipient,
+            "item": item,
+            "kind": kind,
+            "form": form,
+            "reports": reports,
+            "status": planner.TrackStatus(status),
+            "badge": planner.STATUS_BADGE[planner.TrackStatus(status)],
+            "delivered_at": delivered_at,
+            "deadline": planner.format_deadline(item.deadline),
+            "is_issuer": Request.objects.issued_visible_to(request.user).filter(pk=item.pk).exists(),
+        },
+    )
 
 
 def report_file(request, pk: int):
@@ -303,7 +357,10 @@ def bell(request):
 
 
 def preferences(request):
-    form = PreferencesForm(request.POST if request.method == "POST" else None, initial={"email_notifications": request.user.email_notifications})
+    form = PreferencesForm(
+        request.POST if request.method == "POST" else None,
+        initial={"email_notifications": request.user.email_notifications},
+    )
     if request.method == "POST" and form.is_valid():
         actions.set_email_notifications(user=request.user, enabled=form.cleaned_data["email_notifications"])
         messages.success(request, _("Your notification preferences were saved."))

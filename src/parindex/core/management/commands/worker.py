@@ -32,12 +32,17 @@ class Command(BaseCommand):
     help = "Run background tasks and the periodic scheduler (reminders, exports, …)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between queue polls when idle.")
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="Seconds between queue polls when idle."
+        )
         parser.add_argument("--tick", type=float, default=15.0, help="Seconds between scheduler passes.")
         parser.add_argument("--no-scheduler", action="store_true", help="Only run queued tasks.")
-        parser.add_argument("--queue-name", default="default", help="Queues to process, comma-separated ('*' = all).")
         parser.add_argument(
-            "--once", action="store_true",
+            "--queue-name", default="default", help="Queues to process, comma-separated ('*' = all)."
+        )
+        parser.add_argument(
+            "--once",
+            action="store_true",
             help="One scheduler pass, then run every queued task and exit (for cron and tests).",
         )
         parser.add_argument("--worker-id", default=None, help="Unique id of this worker (default: random).")
@@ -52,10 +57,15 @@ class Command(BaseCommand):
             return
         if not options["no_scheduler"]:
             thread = threading.Thread(
-                target=self._scheduler_loop, args=(worker_id, options["tick"]), name="parindex-scheduler", daemon=True
+                target=self._scheduler_loop,
+                args=(worker_id, options["tick"]),
+                name="parindex-scheduler",
+                daemon=True,
             )
             thread.start()
-        self.stdout.write(f"parindex worker {worker_id} started (scheduler: {'off' if options['no_scheduler'] else 'on'})")
+        self.stdout.write(
+            f"parindex worker {worker_id} started (scheduler: {'off' if options['no_scheduler'] else 'on'})"
+        )
         worker = self._worker(options, worker_id, batch=False)
         worker.configure_signals()
         worker.run()
