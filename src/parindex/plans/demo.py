@@ -106,7 +106,7 @@ def build(*, stdout, style) -> None:
         )
         if new:
             created += 1
-            for order, (_area, content, output, month, assign) in enumerate(DISTRICT_TASKS, start=1):
+            for order, (_area, content, output, month, _assign) in enumerate(DISTRICT_TASKS, start=1):
                 due = _month_end(year, month)
                 rng = random.Random(f"{district.code}-{order}")
                 status, done_on, reason = _status(rng, due, today)
