@@ -52,7 +52,11 @@ def letter(**overrides) -> OfficialDocument:
         office="VP",
         subject="đôn đốc hoàn thành Kế hoạch CCHC năm",
         recipients=["Các ban ngành cấp xã;", "Bộ phận tiếp nhận và trả kết quả xã"],
-        body=["Để hoàn thành **các nội dung** đã đề ra:", Bullet("Rà soát kế hoạch."), "Nhận được công văn./."],
+        body=[
+            "Để hoàn thành **các nội dung** đã đề ra:",
+            Bullet("Rà soát kế hoạch."),
+            "Nhận được công văn./.",
+        ],
         signature=unit_signature("ubnd", name="Nguyễn Văn Hòa", deputy=True),
         distribution=["Thường trực Đảng ủy", "- Chủ tịch, PCT UBND xã;"],
     )
@@ -61,7 +65,9 @@ def letter(**overrides) -> OfficialDocument:
 
 
 def plan_with_appendix() -> OfficialDocument:
-    rows = [Row(["Công tác chỉ đạo, điều hành"], "group")] + [Row([f"1.{i}", f"Tiêu chí {i}", "1"]) for i in range(1, 41)]
+    rows = [Row(["Công tác chỉ đạo, điều hành"], "group")] + [
+        Row([f"1.{i}", f"Tiêu chí {i}", "1"]) for i in range(1, 41)
+    ]
     return OfficialDocument(
         doc_type=PLAN,
         issuing_body=["ỦY BAN NHÂN DÂN", "XÃ YÊN THƯỢNG"],
@@ -70,7 +76,14 @@ def plan_with_appendix() -> OfficialDocument:
         number=None,
         subject="Khắc phục những tồn tại, hạn chế Chỉ số CCHC năm 2022",
         issuer_name="Ủy ban nhân dân xã Yên Thượng",
-        body=[Heading("Mục đích, yêu cầu"), Heading("Mục đích:", level=2), Para("Duy trì kết quả."), Heading("Yêu cầu:", level=2), Heading("chi tiết", level=3), Heading("Tổ chức thực hiện")],
+        body=[
+            Heading("Mục đích, yêu cầu"),
+            Heading("Mục đích:", level=2),
+            Para("Duy trì kết quả."),
+            Heading("Yêu cầu:", level=2),
+            Heading("chi tiết", level=3),
+            Heading("Tổ chức thực hiện"),
+        ],
         signature=Signature(authority="TM. ỦY BAN NHÂN DÂN", title="Chủ tịch", name="Ma Văn Thái"),
         distribution=["Phòng Nội vụ"],
         appendices=[
@@ -162,7 +175,11 @@ def test_the_short_rules_are_bottom_borders_under_the_issuing_body_and_the_motto
     doc = open_docx(letter().render())
     header = tables(doc)[0]
     for column in (0, 1):
-        ruled = [p for p in cell_paragraphs(header, 0, column) if p._p.pPr is not None and p._p.pPr.find(qn("w:pBdr")) is not None]
+        ruled = [
+            p
+            for p in cell_paragraphs(header, 0, column)
+            if p._p.pPr is not None and p._p.pPr.find(qn("w:pBdr")) is not None
+        ]
         assert len(ruled) == 1 and ruled[0].text == ""
     motto_rule = next(p for p in cell_paragraphs(header, 0, 1) if p._p.pPr.find(qn("w:pBdr")) is not None)
     body_rule = next(p for p in cell_paragraphs(header, 0, 0) if p._p.pPr.find(qn("w:pBdr")) is not None)
@@ -173,7 +190,9 @@ def test_the_short_rules_are_bottom_borders_under_the_issuing_body_and_the_motto
 
 def test_an_office_shows_its_parent_body_in_regular_type_above_its_own_name():
     doc = open_docx(
-        letter(parent_body=["UBND HUYỆN CHỢ ĐỒN"], issuing_body=["Phòng Nội vụ"], issuer_symbol="PNV", office="").render()
+        letter(
+            parent_body=["UBND HUYỆN CHỢ ĐỒN"], issuing_body=["Phòng Nội vụ"], issuer_symbol="PNV", office=""
+        ).render()
     )
     header = tables(doc)[0]
     paragraphs = [p for p in cell_paragraphs(header, 0, 0) if p.text]
@@ -184,16 +203,27 @@ def test_an_office_shows_its_parent_body_in_regular_type_above_its_own_name():
 
 @pytest.mark.parametrize(
     ("number", "expected"),
-    [(5, "Số: 05/KH-UBND"), ("12", "Số: 12/KH-UBND"), (160, "Số: 160/KH-UBND"), (None, "Số:\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0/KH-UBND")],
+    [
+        (5, "Số: 05/KH-UBND"),
+        ("12", "Số: 12/KH-UBND"),
+        (160, "Số: 160/KH-UBND"),
+        (None, "Số:\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0/KH-UBND"),
+    ],
 )
 def test_number_and_symbol_of_a_plan(number, expected):
-    assert OfficialDocument(doc_type=PLAN, issuing_body=["UBND"], place="X", number=number).number_line == expected
+    assert (
+        OfficialDocument(doc_type=PLAN, issuing_body=["UBND"], place="X", number=number).number_line
+        == expected
+    )
 
 
 def test_letters_have_no_type_in_the_symbol_and_other_types_have_theirs():
     from parindex.documents.official import DOC_TYPES
 
-    symbols = {key: OfficialDocument(doc_type=t, issuing_body=[], place="", number=1, office="NV").symbol for key, t in DOC_TYPES.items()}
+    symbols = {
+        key: OfficialDocument(doc_type=t, issuing_body=[], place="", number=1, office="NV").symbol
+        for key, t in DOC_TYPES.items()
+    }
     assert symbols == {
         "letter": "UBND-NV",
         "decision": "QĐ-UBND",
@@ -213,7 +243,10 @@ def test_kinh_gui_lists_each_recipient_on_its_own_line_ending_with_a_full_stop()
     doc = open_docx(letter().render())
     recipients = tables(doc)[1]
     assert recipients.cell(0, 0).text == "Kính gửi:"
-    assert nonempty(recipients.cell(0, 1).paragraphs) == ["- Các ban ngành cấp xã;", "- Bộ phận tiếp nhận và trả kết quả xã."]
+    assert nonempty(recipients.cell(0, 1).paragraphs) == [
+        "- Các ban ngành cấp xã;",
+        "- Bộ phận tiếp nhận và trả kết quả xã.",
+    ]
 
 
 def test_a_single_recipient_stays_on_the_kinh_gui_line():
@@ -242,7 +275,13 @@ def test_user_text_is_not_read_as_markup():
 
 def test_headings_are_numbered_i_1_a_and_level_one_is_in_capitals():
     text = all_text(open_docx(plan_with_appendix().render()))
-    for heading in ("I. MỤC ĐÍCH, YÊU CẦU", "1. Mục đích:", "2. Yêu cầu:", "a) chi tiết", "II. TỔ CHỨC THỰC HIỆN"):
+    for heading in (
+        "I. MỤC ĐÍCH, YÊU CẦU",
+        "1. Mục đích:",
+        "2. Yêu cầu:",
+        "a) chi tiết",
+        "II. TỔ CHỨC THỰC HIỆN",
+    ):
         assert heading in text.splitlines()
 
 
@@ -260,7 +299,12 @@ def test_distribution_list_and_signature_block_follow_the_decree():
     doc = open_docx(letter().render())
     closing = tables(doc)[-1]
     left = [p for p in closing.cell(0, 0).paragraphs if p.text]
-    assert left[0].text == "Nơi nhận:" and runs_bold(left[0]) and runs_italic(left[0]) and run_sizes(left[0]) == {12}
+    assert (
+        left[0].text == "Nơi nhận:"
+        and runs_bold(left[0])
+        and runs_italic(left[0])
+        and run_sizes(left[0]) == {12}
+    )
     assert [p.text for p in left[1:]] == [
         "- Như trên;",
         "- Thường trực Đảng ủy;",
@@ -269,7 +313,12 @@ def test_distribution_list_and_signature_block_follow_the_decree():
     ]
     assert all(run_sizes(p) == {11} for p in left[1:])
     right = [p for p in closing.cell(0, 1).paragraphs if p.text]
-    assert [p.text for p in right] == ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn Hòa"]
+    assert [p.text for p in right] == [
+        "TM. ỦY BAN NHÂN DÂN",
+        "KT. CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
+        "Nguyễn Văn Hòa",
+    ]
     assert all(runs_bold(p) for p in right)
     # Space for the signature and seal between the title and the name.
     gap = next(p for p in closing.cell(0, 1).paragraphs if not p.text)
@@ -282,7 +331,10 @@ def test_signature_prefixes_for_acting_and_collective_bodies():
     assert unit_signature("ubnd", name="A").lines() == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
     assert unit_signature("department", name="A", deputy=True).lines() == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]
     assert unit_signature("office", name="A", acting=True).lines() == ["Q. TRƯỞNG PHÒNG"]
-    assert Signature(title="Chánh Văn phòng", for_head="TL. Chủ tịch").lines() == ["TL. CHỦ TỊCH", "CHÁNH VĂN PHÒNG"]
+    assert Signature(title="Chánh Văn phòng", for_head="TL. Chủ tịch").lines() == [
+        "TL. CHỦ TỊCH",
+        "CHÁNH VĂN PHÒNG",
+    ]
 
 
 # --- appendices -------------------------------------------------------------------------------------
@@ -300,7 +352,10 @@ def test_appendix_is_a_landscape_section_with_heading_title_and_attached_line():
     lines = all_text(doc).splitlines()
     start = lines.index("Phụ lục I")
     assert lines[start + 1] == "CÁC TIÊU CHÍ ĐẠT ĐIỂM TỐI ĐA CẦN DUY TRÌ"
-    assert lines[start + 2] == "(Kèm theo Kế hoạch số …/KH-UBND ngày 28 tháng 6 năm 2023 của Ủy ban nhân dân xã Yên Thượng)"
+    assert (
+        lines[start + 2]
+        == "(Kèm theo Kế hoạch số …/KH-UBND ngày 28 tháng 6 năm 2023 của Ủy ban nhân dân xã Yên Thượng)"
+    )
 
 
 def test_appendix_table_repeats_its_header_row_and_numbers_rows_in_an_stt_column():
@@ -320,7 +375,9 @@ def test_wide_tables_are_shrunk_to_the_page_width():
     from parindex.documents.official import LANDSCAPE_WIDTH_CM
 
     wide = DataTable([Column(str(i), 5) for i in range(8)], [Row([str(i) for i in range(8)])])
-    doc = OfficialDocument(doc_type=PLAN, issuing_body=[], place="", annex_only=True, appendices=[Appendix("Bảng", wide)])
+    doc = OfficialDocument(
+        doc_type=PLAN, issuing_body=[], place="", annex_only=True, appendices=[Appendix("Bảng", wide)]
+    )
     table = tables(open_docx(doc.render()))[0]
     total = sum(int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol")))
     assert total / 567 <= LANDSCAPE_WIDTH_CM + 0.05
