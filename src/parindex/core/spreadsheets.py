@@ -254,6 +254,7 @@ def write_table(
     rows: Iterable[Any],
     *,
     title: str = "",
+    subtitle: str = "",
     sheet_title: str = "Sheet1",
     landscape: bool = True,
     workbook=None,
@@ -278,6 +279,8 @@ def write_table(
     header_row = 1
     if title:
         sheet.cell(row=1, column=1, value=escape_cell(title)).font = Font(bold=True, size=13)
+        if subtitle:  # e.g. "(Kèm theo Kế hoạch số …)" under an appendix title
+            sheet.cell(row=2, column=1, value=escape_cell(subtitle)).font = Font(italic=True)
         header_row = 3
     for index, column in enumerate(columns, start=1):
         cell = sheet.cell(row=header_row, column=index, value=escape_cell(column.header))
