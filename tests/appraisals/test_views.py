@@ -1,0 +1,129 @@
+"""Appraisal pages through the test client: permission matrix, the full flow by POST, query counts."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from parindex.appraisals.models import AppraisalEntry, AppraisalSheet
+from tests.appraisals.helpers import leaves, make_framework, make_round
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def data(tree, personas):
+    fw = make_framework(tree["P"])
+    rnd = make_round(fw, tree["P"], [tree["A1"], tree["A2"], tree["B1"]])
+    return {"fw": fw, "round": rnd, "a1": rnd.assessments.get(unit=tree["A1"]), **personas, **tree}
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("officer_a1", 200), ("head_a1", 200), ("officer_a2", 404), ("officer_b1", 404), ("viewer_province", 404),
+        ("district_manager_a", 200), ("appraiser_province", 200), ("province_manager", 200), ("admin_user", 200),
+    ],
+)
+def test_sheet_page_permission_matrix(data, persona, expected):
+    assert client_for(data[persona]).get(reverse("appraisals:sheet", args=[data["a1"].pk])).status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("persona", "starts"),
+    [("officer_a1", False), ("head_a1", False), ("officer_a2", False), ("appraiser_province", True),
+     ("district_manager_a", True), ("province_manager", True)],
+)
+def test_only_the_appraisal_side_starts_appraisal(data, persona, starts):
+    response = client_for(data[persona]).post(reverse("appraisals:start", args=[data["a1"].pk]))
+    assert response.status_code in (302, 403, 404)
+    assert AppraisalSheet.objects.filter(assessment=data["a1"]).exists() == starts
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("officer_a1", 200), ("officer_b1", 200), ("viewer_province", 404), ("appraiser_province", 200), ("province_manager", 200)],
+)
+def test_round_page_permission_matrix(data, persona, expected):
+    assert client_for(data[persona]).get(reverse("appraisals:round", args=[data["round"].pk])).status_code == expected
+
+
+def test_round_page_lists_only_visible_sheets(data):
+    response = client_for(data["officer_a1"]).get(reverse("appraisals:round", args=[data["round"].pk]))
+    assert [s.unit.code for s in response.context["sheets"]] == ["A1"]
+    assert client_for(data["officer_a1"]).get(reverse("appraisals:rounds")).status_code == 200
+
+
+def test_full_flow_through_the_pages(data):
+    appraiser, officer = client_for(data["appraiser_province"]), client_for(data["officer_a1"])
+    sheet_id = data["a1"].pk
+    ls = leaves(data["fw"])
+    appraiser.post(reverse("appraisals:start", args=[sheet_id]))
+    # lowering without a reason is refused with the Vietnamese message
+    response = appraiser.post(reverse("appraisals:appraise", args=[sheet_id, ls[0].pk]), {"points": "20"}, follow=True)
+    assert "Ghi lý do" in response.content.decode()
+    appraiser.post(reverse("appraisals:appraise", args=[sheet_id, ls[0].pk]), {"points": "20", "reason": "Thiếu TLKC"})
+    appraiser.post(reverse("appraisals:appraise", args=[sheet_id, ls[1].pk]),
+                   {"points": "12,5", "reason": "Chưa đủ", "flag": "1", "comment": "Bổ sung quyết định"})
+    appraiser.post(reverse("appraisals:complete", args=[sheet_id]))
+    sheet = AppraisalSheet.objects.get(assessment=data["a1"])
+    assert sheet.status == "explanation"
+    page = officer.get(reverse("appraisals:sheet", args=[sheet_id])).content.decode()
+    assert "Bổ sung quyết định" in page and 'data-testid="explanation-panel"' in page
+    entry = AppraisalEntry.objects.get(sheet=sheet, explanation_requested=True)
+    pdf = SimpleUploadedFile("qd.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf")
+    officer.post(reverse("appraisals:explain", args=[sheet_id, entry.pk]),
+                 {"text": "Đã ban hành QĐ 12", "file": pdf, "short_name": "QD 12"})
+    officer.post(reverse("appraisals:submit_explanation", args=[sheet_id]))
+    sheet.refresh_from_db()
+    assert sheet.status == "round2"
+    appraiser.post(reverse("appraisals:appraise", args=[sheet_id, ls[1].pk]), {"points": "25"})
+    appraiser.post(reverse("appraisals:complete", args=[sheet_id]))
+    sheet.refresh_from_db()
+    assert sheet.status == "appraised"
+    assert AppraisalEntry.objects.get(sheet=sheet, criterion=ls[1], round_number=2).points == D(25)
+
+
+def test_unit_cannot_post_appraisal_points(data):
+    client_for(data["appraiser_province"]).post(reverse("appraisals:start", args=[data["a1"].pk]))
+    response = client_for(data["officer_a1"]).post(
+        reverse("appraisals:appraise", args=[data["a1"].pk, leaves(data["fw"])[0].pk]), {"points": "0", "reason": "x"})
+    assert response.status_code == 403
+    assert not AppraisalEntry.objects.exists()
+
+
+def test_sheet_page_query_count_does_not_grow_with_units(tree, personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from parindex.appraisals import actions
+    from parindex.units.models import Unit
+
+    c = client_for(personas["appraiser_province"])
+    counts = []
+    for n in (2, 2, 10):
+        units = [Unit.objects.create(code=f"S{n}-{i}-{len(counts)}", name=f"Xã {i}", kind="commune", parent=tree["DA"])
+                 for i in range(n)]
+        fw = make_framework(tree["P"], name=f"Bộ {len(counts)}")
+        rnd = make_round(fw, tree["P"], units)
+        sheet = rnd.assessments.first()
+        actions.start_appraisal(assessment=sheet, by=personas["appraiser_province"])
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(reverse("appraisals:sheet", args=[sheet.pk])).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[1] == counts[2]
+
+
+def test_viewer_sees_the_round_but_no_sheet(data):
+    response = client_for(data["viewer_province"]).get(reverse("appraisals:round", args=[data["round"].pk]))
+    assert response.context["sheets"] == []
