@@ -1,0 +1,88 @@
+"""Browser journey of issue 7: an officer marks a plan task done with evidence; the linked leaf
+of the score sheet shows that evidence and the plan-fed leaf shows the updated completion rate.
+
+Uses the shared harness of ``tests/e2e/conftest.py`` when it provides ``page`` and ``login``;
+otherwise the small local fallback below (same Chromium flags as the brief).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.urls import reverse
+
+from tests.plans.conftest import PDF_BYTES
+from tests.plans.conftest import framework, plan_a1, round_a, sheet_a1, tasks_a1  # noqa: F401 — fixtures
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture
+def plans_page():
+    """A Playwright page in Debian's Chromium (skips when Chromium or Playwright is missing)."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.skip("chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="vi-VN")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def sign_in(page, base_url: str, username: str) -> None:
+    page.goto(base_url + reverse("login"))
+    page.fill("#id_username", username)
+    page.fill("input[name=password]", "mat-khau-thu-nghiem")
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def test_officer_marks_task_done_with_evidence_and_the_score_sheet_shows_it(
+    live_server, plans_page, officer_a1, plan_a1, tasks_a1, sheet_a1, tmp_path  # noqa: F811
+):
+    page = plans_page
+    task = tasks_a1[2]  # "Nhiệm vụ 3", in progress, linked to leaf 2.2
+    sign_in(page, live_server.url, "canbo.a1")
+
+    page.goto(live_server.url + reverse("plans:detail", args=[plan_a1.pk]))
+    assert page.get_by_test_id("plan-rate").inner_text().strip() == "50%"
+    row = page.locator(f'[data-testid=task-row][data-task="{task.pk}"]')
+    row.get_by_test_id("mark-done").click()
+
+    page.fill("input[name=completion_date]", "2023-09-20")
+    evidence_file = tmp_path / "quyet-dinh.pdf"
+    evidence_file.write_bytes(PDF_BYTES)
+    page.set_input_files("input[name=file]", str(evidence_file))
+    page.fill("input[name=short_name]", "QD cong nhan sang kien")
+    page.get_by_test_id("confirm-done").click()
+
+    page.wait_for_url(f"**{reverse('plans:detail', args=[plan_a1.pk])}")
+    assert page.get_by_test_id("plan-rate").inner_text().strip() == "75%"
+    row = page.locator(f'[data-testid=task-row][data-task="{task.pk}"]')
+    assert "Hoàn thành" in row.get_by_test_id("task-progress").inner_text()
+    evidence_name = row.get_by_test_id("task-evidence").inner_text().strip()
+    assert evidence_name.endswith("QD cong nhan sang kien.pdf")
+    row.get_by_test_id("attach-to-leaves").click()
+    page.wait_for_load_state()
+    assert "liên kết mới" in page.locator(".alert").first.inner_text()
+
+    page.goto(live_server.url + reverse("assessments:sheet", args=[sheet_a1.pk]))
+    leaf = page.get_by_test_id("leaf-2.2")
+    assert evidence_name in leaf.get_by_test_id("evidence").first.inner_text()
+    rate_leaf = page.get_by_test_id("leaf-1.2")
+    assert rate_leaf.locator("input[name=in_numerator]").input_value() == "3"
+    assert rate_leaf.locator("input[name=in_denominator]").input_value() == "4"
+    assert rate_leaf.get_by_test_id("points").inner_text().strip() == "3,75"
