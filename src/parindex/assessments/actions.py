@@ -19,7 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parindex.assessments import access
-from parindex.assessments.logic import InputError, inputs_to_json, is_survey, parse_inputs, submission_check
+from parindex.assessments.logic import (
+    InputError,
+    check_inputs,
+    inputs_to_json,
+    is_survey,
+    parse_inputs,
+    submission_check,
+)
 from parindex.assessments.models import Assessment, Assignment, Evidence, EvidenceLink, Round, Score
 from parindex.core.audit import record, snapshot
 from parindex.core.text import format_decimal
@@ -303,6 +310,7 @@ def _apply_score(
         spec = input_spec(criterion.method, criterion.params, current.max_points)
         try:
             parsed = parse_inputs(spec, raw_inputs or {})
+            check_inputs(criterion.method, criterion.params, current.max_points, parsed)
             points = (
                 compute_points(criterion.method, criterion.params, current.max_points, parsed)
                 if parsed is not None

@@ -111,6 +111,26 @@ def parse_inputs(spec: Iterable[Mapping[str, Any]], raw: Mapping[str, Any]) -> d
     return values
 
 
+def check_inputs(
+    method: str, params: Mapping[str, Any], max_points: Decimal, inputs: Mapping[str, Any] | None
+) -> None:
+    """Refuse the typical typing mistakes with the sheet's own messages before scoring.
+
+    ``frameworks.scoring.compute_points`` refuses them too; checking here first keeps the
+    score sheet's wording consistent (and names the maximum of this leaf).
+    """
+    if not inputs:
+        return
+    if method == "manual" and inputs.get("value") is not None:
+        value = Decimal(inputs["value"])
+        if value < 0 or value > max_points:
+            shown = format(max_points.normalize(), "f").replace(".", ",")
+            raise InputError(_("Points must be between 0 and %(max)s.") % {"max": shown})
+    if method == "ratio" and inputs.get("denominator") is not None:
+        if Decimal(inputs["denominator"]) == 0 and (params or {}).get("zero_denominator") != "max":
+            raise InputError(_("The total (denominator) is 0, so the ratio cannot be computed."))
+
+
 def inputs_to_json(inputs: Mapping[str, Any] | None) -> dict[str, Any]:
     """JSON-safe copy (Decimals as strings, exact)."""
     if not inputs:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from parindex.assessments import access
-from parindex.assessments.logic import InputError, inputs_to_json, is_survey, parse_inputs
+from parindex.assessments.logic import InputError, check_inputs, inputs_to_json, is_survey, parse_inputs
 from parindex.assessments.models import Assessment, Score
 from parindex.core.spreadsheets import Column, OutColumn, RowError, SpreadsheetError, read_table, write_table
 from parindex.core.text import format_decimal
@@ -205,6 +205,7 @@ def read_sheet_xlsx(sheet: Assessment, source, user) -> list[dict]:
                 parsed, points = None, None
             else:
                 parsed = parse_inputs(input_spec(criterion.method, criterion.params, score.max_points), raw)
+                check_inputs(criterion.method, criterion.params, score.max_points, parsed)
                 points = (
                     compute_points(criterion.method, criterion.params, score.max_points, parsed)
                     if parsed is not None
