@@ -12,9 +12,7 @@ import shutil
 
 import pytest
 from django.urls import reverse
-
-from tests.plans.conftest import PDF_BYTES
-from tests.plans.conftest import framework, plan_a1, round_a, sheet_a1, tasks_a1  # noqa: F401 — fixtures
+from tests.plans.conftest import PDF_BYTES, framework, plan_a1, round_a, sheet_a1, tasks_a1  # noqa: F401 — fixtures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
