@@ -25,6 +25,9 @@ messages: $(STAMP)
 run: install
 	$(BIN)/parindex migrate --noinput
 	$(BIN)/parindex seed_demo
+	@echo "parindex: http://$(HOST):$(PORT)/ with a background worker (reminders, exports); Ctrl-C stops both."
+	@$(BIN)/parindex worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/parindex runserver $(HOST):$(PORT)
 
 lint: $(STAMP)
