@@ -1,0 +1,68 @@
+"""Every URL of the URL conf needs a login, except the login page, the health check and the language switch."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+# Public on purpose; adding a view here is a design decision and needs a reason.
+PUBLIC = {
+    "login",  # the login form
+    "healthz",  # load balancer probe
+    "set_language",  # the language switch on the login page
+    "admin:login",  # Django admin's own login form
+}
+PUBLIC_PREFIXES = (
+    "results:public_",  # published results are public data (DESIGN.md §4; results app)
+)
+SAMPLE = {"int": "1", "str": "x", "slug": "x", "uuid": str(uuid.uuid4()), "path": "x/y"}
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name or ''}", prefix + str(entry.pattern)
+
+
+def _url(route: str) -> str | None:
+    if route.startswith("^") or "(?P" in route:  # regex routes (admin): fill groups with a sample
+        route = route.lstrip("^").rstrip("$")
+        route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route)
+        route = route.replace("\\", "")
+        if any(ch in route for ch in "()[]?*+|"):
+            return None
+    route = re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE.get(m.group(1) or "str", "x"), route)
+    return "/" + route
+
+
+ROUTES = sorted({(name, url) for name, route in _walk(get_resolver().url_patterns) if (url := _url(route))})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "url"), ROUTES, ids=[f"{n or '?'} {u}" for n, u in ROUTES])
+def test_anonymous_visitor_is_sent_to_a_login_page(client, name, url):
+    if name in PUBLIC or name.startswith(PUBLIC_PREFIXES):
+        pytest.skip("public by design")
+    response = client.get(url)
+    assert response.status_code == 302, f"{url} answered {response.status_code} without login"
+    location = response["Location"]
+    assert location.startswith((reverse("login"), reverse("admin:login"))), location
+
+
+@pytest.mark.django_db
+def test_the_public_urls_answer_without_login(client):
+    assert client.get(reverse("login")).status_code == 200
+    assert client.get(reverse("healthz")).status_code in (200, 503)
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+
+
+def test_the_enumeration_found_the_foundation_urls():
+    names = {name for name, _url in ROUTES}
+    assert {"home", "units:list", "units:detail", "units:import", "audit_log", "profile", "users_import"} <= names
