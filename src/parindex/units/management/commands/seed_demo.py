@@ -13,6 +13,7 @@ DEMO_STEPS = [
     "parindex.frameworks.demo",
     "parindex.plans.demo",
     "parindex.assessments.demo",
+    "parindex.results.demo",
 ]
 
 
