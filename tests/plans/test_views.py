@@ -223,3 +223,11 @@ def test_home_panel_queries_do_not_grow(client, officer_a1, plan_a1, framework, 
     _many_tasks(plan_a1, framework, 20)
     with django_assert_max_num_queries(small):
         client.get(reverse("home"))
+
+
+def test_plan_list_of_one_unit_shows_every_year(client, officer_a1, plan_a1, tree, framework):
+    Plan.objects.create(unit=tree["A1"], year=2024, number="07/KH-UBND")
+    client.force_login(officer_a1)
+    body = client.get(reverse("plans:list") + f"?unit={tree['A1'].pk}").content.decode()
+    assert "19/KH-UBND" in body and "07/KH-UBND" in body
+    assert client.get(reverse("plans:list") + f"?unit={tree['B1'].pk}").status_code == 404

@@ -136,6 +136,16 @@ def counts_by_unit(units, year: int, today: dt.date | None = None, *, include_dr
     return {uid: completion.count_progress(values) for uid, values in buckets.items()}
 
 
+def counts_by_plan(plans, today: dt.date | None = None) -> dict[int, Counts]:
+    """Counts of each plan in one query: {plan_id: Counts}."""
+    today = today or timezone.localdate()
+    buckets: dict[int, list[str]] = {}
+    rows = PlanTask.objects.filter(plan__in=list(plans)).values_list("plan_id", "status", "due_date", "completion_date")
+    for plan_id, status, due, done_on in rows:
+        buckets.setdefault(plan_id, []).append(completion.progress(status, due, done_on, today))
+    return {pid: completion.count_progress(values) for pid, values in buckets.items()}
+
+
 @dataclass
 class UnitRow:
     unit: Unit

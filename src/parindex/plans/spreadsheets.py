@@ -147,7 +147,7 @@ def export_plan(plan: Plan, tasks, groups, totals, today) -> bytes:
     write_table(columns, list(tasks), title=title, sheet_title=_("Tasks"), workbook=workbook)
     write_table(
         progress_columns(),
-        [(g.label, g.counts) for g in groups] + [(_("Total"), totals)],
+        [(g.label, g.counts) for g in groups] + [(_("Grand total"), totals)],
         title=title,
         sheet_title=_("Completion"),
         workbook=workbook,
@@ -175,7 +175,7 @@ def progress_columns(label: str | None = None) -> list[OutColumn]:
 def export_rollup(rows, totals, year: int) -> bytes:
     return write_table(
         progress_columns(str(gettext_lazy("unit"))),
-        [(r.unit.name, r.counts) for r in rows] + [(_("Total"), totals)],
+        [(r.unit.name, r.counts) for r in rows] + [(_("Grand total"), totals)],
         title=_("Completion of reform plans %(year)s") % {"year": year},
         sheet_title=_("Completion"),
     )

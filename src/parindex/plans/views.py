@@ -63,16 +63,25 @@ def _task_or_404(request, pk: int) -> PlanTask:
 
 
 def plan_list(request):
+    """Plans of one year (``?year=``), or every year of one unit (``?unit=``), as the user may see them."""
     year = _year(request)
-    plans = list(Plan.objects.visible_to(request.user).filter(year=year).select_related("unit", "parent_plan"))
-    counts = selectors.counts_by_unit([p.unit for p in plans], year)
-    rows = [(plan, counts.get(plan.unit_id) or total([])) for plan in plans]
+    plans = Plan.objects.visible_to(request.user).select_related("unit", "parent_plan")
+    unit = None
+    if request.GET.get("unit", "").isdigit():
+        unit = get_visible_or_404(Unit.objects, request.user, pk=int(request.GET["unit"]))
+        plans = list(plans.filter(unit=unit).order_by("-year"))
+        counts = selectors.counts_by_plan(plans)
+    else:
+        plans = list(plans.filter(year=year))
+        counts = selectors.counts_by_plan(plans)
+    rows = [(plan, counts.get(plan.pk) or total([])) for plan in plans]
     return render(
         request,
         "plans/plan_list.html",
         {
             "rows": rows,
             "year": year,
+            "unit": unit,
             "years": range(timezone.localdate().year + 1, timezone.localdate().year - 5, -1),
             "can_create": plan_editor_units(request.user).exists(),
             "oversees": selectors.oversees_units(request.user),
