@@ -158,3 +158,14 @@ def test_ratio_leaf_points_follow_the_framework_method(plan_a1, sheet_a1, office
                  done_on=D(2023, 5, 1) if i < 5 else None)
     integration.prefill_plan_leaves(sheet_a1, by=officer_a1)
     assert score_of(sheet_a1, "1.2").self_points == Decimal("2.5000")  # 80 % → half of 5
+
+
+def test_a_sheet_past_its_deadline_is_neither_prefilled_nor_given_links(tasks_a1, sheet_a1, officer_a1):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    Assessment.objects.filter(pk=sheet_a1.pk).update(deadline_override=timezone.now() - dt.timedelta(hours=1))
+    sheet_a1.refresh_from_db()
+    assert integration.prefill_plan_leaves(sheet_a1, by=officer_a1) == []
+    assert list(integration.open_assessments(sheet_a1.unit, 2023)) == []

@@ -287,7 +287,13 @@ def attach_evidence_to_leaves(task: PlanTask, *, by) -> int:
         raise ValidationError(_("The unit has no open score sheet for %(year)s.") % {"year": plan.year})
     created = 0
     with transaction.atomic():
-        scores = list(Score.objects.select_for_update().filter(assessment__in=sheets, criterion_id__in=criteria_ids))
+        # Survey leaves are filled from survey results and take no evidence from the unit.
+        scores = list(
+            Score.objects.select_for_update()
+            .filter(assessment__in=sheets, criterion_id__in=criteria_ids)
+            .exclude(criterion__source="survey")
+            .exclude(criterion__method="survey")
+        )
         existing = set(
             EvidenceLink.objects.filter(score__in=scores, evidence__in=evidence).values_list("score_id", "evidence_id")
         )

@@ -19,6 +19,7 @@ not applicable, and the appraiser judges. The system never invents points for an
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from parindex.core.audit import record
@@ -32,12 +33,14 @@ def is_plan_fed(criterion) -> bool:
 
 
 def open_assessments(unit, year: int):
-    """The unit's draft score sheets in open rounds of ``year`` (normally one)."""
+    """The unit's draft score sheets in open rounds of ``year`` whose deadline has not passed (normally one)."""
     from parindex.assessments.models import Assessment, Round
 
+    now = timezone.now()
     return Assessment.objects.filter(
-        unit=unit, round__year=year, status=Assessment.Status.DRAFT, round__status=Round.Status.OPEN
-    ).select_related("round")
+        Q(deadline_override__gt=now) | Q(deadline_override__isnull=True, round__self_deadline__gt=now),
+        unit=unit, round__year=year, status=Assessment.Status.DRAFT, round__status=Round.Status.OPEN,
+    ).select_related("round", "unit")
 
 
 def plan_leaf_inputs(unit, year: int) -> dict | None:
@@ -59,13 +62,13 @@ def plan_leaf_inputs(unit, year: int) -> dict | None:
 def prefill_plan_leaves(assessment, *, by) -> list:
     """Fill the plan-fed ratio leaves of a draft sheet from the plan; return the scores changed.
 
-    No-op on a sheet that is not a draft (numbers frozen at submission), on leaves marked not
-    applicable, and when the plan is empty or missing.
+    No-op on a sheet that is not a draft (numbers frozen at submission) or is past its deadline,
+    on leaves marked not applicable, and when the plan is empty or missing.
     """
     from parindex.assessments.models import Assessment, Score
     from parindex.frameworks.scoring import ScoringError, compute_points
 
-    if assessment.status != Assessment.Status.DRAFT:
+    if assessment.status != Assessment.Status.DRAFT or assessment.is_past_deadline():
         return []
     scores = [
         s
