@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from parindex.requests import actions
 from parindex.requests.models import Notification, Request, UserJob
+from parindex.requests.selectors import tracking_rows
 from parindex.units.models import Unit
+from tests.assessments.conftest import framework, round_a  # noqa: F401 — fixtures used by name
 from tests.requests.conftest import DEADLINE, ISSUED_AT
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
@@ -162,7 +164,7 @@ def test_officers_cannot_open_the_new_request_form(client, officer_a1):
 
 
 def test_a_recipient_sends_a_report_and_the_issuer_sees_it_delivered(
-    client, tree, district_manager_a, officer_a1, head_a1
+    client, tree, district_manager_a, officer_a1, head_a1, officer_a2
 ):
     item = actions.issue_request(
         by=district_manager_a,
@@ -188,8 +190,9 @@ def test_a_recipient_sends_a_report_and_the_issuer_sees_it_delivered(
     tracking = login(client, district_manager_a).get(f"/requests/{item.pk}/?sort=unit").content.decode()
     assert tracking.count("Đã nộp đúng hạn") == 2  # the counter badge and A1's row
     assert client.get(report_url).status_code == 200
-    # Another commune cannot read it.
+    # The head of the same commune reads it; another commune cannot.
     assert login(client, head_a1).get(report_url).status_code == 200
+    assert login(client, officer_a2).get(report_url).status_code == 404
 
 
 @pytest.fixture
@@ -326,7 +329,7 @@ def test_the_background_export_shows_progress_then_offers_the_file_and_notifies(
     download = c.get(f"/requests/jobs/{job.pk}/download")
     assert download.status_code == 200 and b"".join(download.streaming_content)[:2] == b"PK"
     assert Notification.objects.filter(
-        user=district_manager_a, title__startswith="Đã xong: Bảng theo dõi"
+        user=district_manager_a, title__contains="Bảng theo dõi văn bản 15/UBND-NV"
     ).exists()
 
 
@@ -451,3 +454,45 @@ def test_the_request_list_separates_issued_and_received(
 
 def test_issued_at_fixture_is_before_the_deadline():
     assert ISSUED_AT < DEADLINE
+
+
+def test_a_self_assessment_request_tracks_the_rounds_score_sheets(
+    client,
+    tree,
+    district_manager_a,
+    round_a,  # noqa: F811
+):
+    from parindex.assessments.models import Assessment
+
+    item = actions.issue_request(
+        by=district_manager_a,
+        issuing_unit=tree["DA"],
+        number="30/UBND-NV",
+        subject="Tự đánh giá, chấm điểm Chỉ số CCHC năm 2023",
+        deadline=timezone.now() + dt.timedelta(days=5),
+        recipient_units=[tree["A1"], tree["A2"]],
+        deliverable="self_assessment",
+        round_id=round_a.pk,
+    )
+    Assessment.objects.filter(round=round_a, unit=tree["A1"]).update(
+        status="submitted", submitted_at=timezone.now()
+    )
+    page = login(client, district_manager_a).get(f"/requests/{item.pk}/?sort=unit").content.decode()
+    assert 'data-unit="A1"' in page
+    statuses = {r.unit.code: r.status for r in tracking_rows(item)}
+    assert statuses == {"A1": "on_time", "A2": "not_started"}
+
+
+def test_a_self_assessment_request_needs_a_round(tree, district_manager_a):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="Hãy chọn đợt đánh giá"):
+        actions.issue_request(
+            by=district_manager_a,
+            issuing_unit=tree["DA"],
+            number="31",
+            subject="x",
+            deadline=timezone.now() + dt.timedelta(days=5),
+            recipient_units=[tree["A1"]],
+            deliverable="self_assessment",
+        )

@@ -96,20 +96,31 @@ def round_model():
 
 
 def resolve_self_assessment(request, recipients: Sequence) -> dict[int, Resolution]:
-    """Self-assessment of the request's round: submitted (dated by ``submitted_at``) or a draft exists."""
+    """Self-assessment of the request's round: delivered when the sheet was submitted
+    (dated by ``submitted_at``, whatever later state it is in); started when at least one
+    leaf has a self score; otherwise nothing (opening a round creates empty draft sheets)."""
+    from django.db.models import Exists, OuterRef
+
     model = assessment_model()
     if model is None or request.round_id is None:
         return _nothing(request, recipients)
     by_unit = {r.unit_id: r for r in recipients}
     result = _nothing(request, recipients)
-    rows = model.objects.filter(round_id=request.round_id, unit_id__in=list(by_unit)).values_list(
-        "unit_id", "submitted_at"
-    )
-    for unit_id, submitted_at in rows:
-        recipient = by_unit[unit_id]
-        result[recipient.pk] = (
-            (Progress.DELIVERED, submitted_at) if submitted_at else (Progress.STARTED, None)
+    rows = model.objects.filter(round_id=request.round_id, unit_id__in=list(by_unit))
+    try:
+        score = apps.get_model("assessments", "Score")
+        rows = rows.annotate(
+            scored=Exists(score.objects.filter(assessment=OuterRef("pk"), self_points__isnull=False))
         )
+        values = rows.values_list("unit_id", "submitted_at", "scored")
+    except LookupError:
+        values = [(u, s, False) for u, s in rows.values_list("unit_id", "submitted_at")]
+    for unit_id, submitted_at, scored in values:
+        recipient = by_unit[unit_id]
+        if submitted_at:
+            result[recipient.pk] = (Progress.DELIVERED, submitted_at)
+        elif scored:
+            result[recipient.pk] = (Progress.STARTED, None)
     return result
 
 

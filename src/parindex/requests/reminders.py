@@ -269,14 +269,18 @@ def _record_failure(delivery: Delivery, exc: Exception, now: dt.datetime) -> Non
             request = delivery.step.recipient.request
             if request.created_by_id:
                 with translation.override(settings.LANGUAGE_CODE):
-                    Notification.objects.create(
-                        user_id=request.created_by_id,
-                        title=_("E-mail reminders of %(number)s could not be sent")
-                        % {"number": request.number},
-                        body=_("The mail server refused or did not answer: %(error)s") % {"error": error},
-                        url=reverse("requests:detail", args=[request.pk]),
-                        level="danger",
-                    )
+                    title = _("E-mail reminders of %(number)s could not be sent") % {"number": request.number}
+                    # One unread alert per request is enough, however many e-mails failed.
+                    if not Notification.objects.filter(
+                        user_id=request.created_by_id, title=title, read_at__isnull=True
+                    ).exists():
+                        Notification.objects.create(
+                            user_id=request.created_by_id,
+                            title=title,
+                            body=_("The mail server refused or did not answer: %(error)s") % {"error": error},
+                            url=reverse("requests:detail", args=[request.pk]),
+                            level="danger",
+                        )
     else:
         backoff = dt.timedelta(minutes=BACKOFF_MINUTES[min(delivery.attempts, len(BACKOFF_MINUTES)) - 1])
         Delivery.objects.filter(pk=delivery.pk).update(
