@@ -8,7 +8,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 export PARINDEX_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install messages lint migrate demo serve clean e2e
+.PHONY: run test install messages lint migrate demo serve clean e2e docs-examples
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ test: install
 .PHONY: test-s3
 test-s3: install
 	$(BIN)/pytest -m s3 -p no:cacheprovider $(PYTEST_ARGS)
+
+# Rendered pages of every official document type (needs LibreOffice + poppler-utils; fails if missing).
+docs-examples: install
+	$(BIN)/parindex document_examples --out docs/examples --pages 2 --dpi 100
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

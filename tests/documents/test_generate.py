@@ -229,7 +229,7 @@ def test_deducted_points_statistics_separates_self_deducted_and_deducted_points(
     doc = open_docx(g.deducted_points_statistics(samples.deduction_data()))
     lines = all_text(doc).splitlines()
     assert (
-        lines[1]
+        lines[0]
         == "BIỂU THỐNG KÊ CÁC TIÊU CHÍ, TIÊU CHÍ THÀNH PHẦN BỊ TRỪ ĐIỂM, TỰ TRỪ ĐIỂM NĂM 2023 CỦA HUYỆN BẠCH THÔNG"
     )
     rows = table_rows(tables(doc)[0])

@@ -391,6 +391,7 @@ def plan_appendices(data: RemediationPlanData) -> list[Appendix]:
                 Para(
                     "*Ghi chú: không bao gồm các tiêu chí, tiêu chí thành phần đánh giá qua điều tra xã hội học.*",
                     indent=False,
+                    size=12,
                 )
             ],
         ),
@@ -872,11 +873,13 @@ def deducted_points_statistics(data: DeductionStatsData, *, template: bytes | No
             f"của {data.subject_name}"
         ),
         table=table,
+        number=None,  # a table sent with a letter ("biểu thống kê"), not a numbered appendix
         attached_to=data.attached_to,
         after=[
             Para(
                 "*Ghi chú: Tự trừ = điểm tối đa − điểm tự đánh giá; Bị trừ = điểm tự đánh giá − điểm thẩm định.*",
                 indent=False,
+                size=12,
             )
         ],
     )

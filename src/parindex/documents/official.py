@@ -157,7 +157,7 @@ class Appendix:
 
     title: str
     table: DataTable
-    number: str = ""  # "I", "II"; empty gives "Phụ lục"
+    number: str | None = ""  # "I", "II"; "" gives "Phụ lục"; None: no heading (a table sent as an attachment)
     attached_to: str = ""  # default: built from the document ("(Kèm theo Kế hoạch số …)")
     landscape: bool = True
     before: Sequence[Block] = ()
@@ -165,7 +165,7 @@ class Appendix:
 
     @property
     def heading(self) -> str:
-        return f"Phụ lục {self.number}".strip()
+        return "" if self.number is None else f"Phụ lục {self.number}".strip()
 
 
 @dataclass
@@ -263,9 +263,9 @@ class OfficialDocument:
         return f"(Kèm theo {self.doc_type.name} số {self.number_symbol} {date}{issuer})"
 
     def distribution_lines(self) -> list[str]:
-        """Each "- X;", a letter's list starting "- Như trên;", the last "- Lưu: VT, <office>."."""
+        """Each "- X;", starting "- Như trên;" when the document has "Kính gửi", the last "- Lưu: VT, <office>."."""
         items = [_clean_item(i) for i in self.distribution if _clean_item(i)]
-        if self.doc_type is LETTER and self.recipients and not any(i.lower() == "như trên" for i in items):
+        if self.recipients and not any(i.lower() == "như trên" for i in items):
             items.insert(0, "Như trên")
         items = [i for i in items if not i.lower().startswith("lưu")]
         archive = f"Lưu: VT, {self.office}" if self.office else "Lưu: VT"
@@ -619,7 +619,7 @@ class _Renderer:
             self.line(items, text, align="left", size=BODY_PT, before=12 if index == 0 else 0)
         self.paragraph(None, after=0).paragraph_format.space_after = Pt(6)
 
-    def block(self, block: Block, container=None) -> None:
+    def block(self, block: Block, container=None):
         if isinstance(block, str):
             block = Para(block)
         if isinstance(block, Para):
@@ -637,6 +637,7 @@ class _Renderer:
                 italic=block.italic,
                 size=block.size,
             )
+            return paragraph
         elif isinstance(block, Heading):
             level = max(1, min(block.level, 3))
             text = block.text
@@ -748,7 +749,7 @@ class _Renderer:
         if signature is not None:
             for index, text in enumerate(signature.lines()):
                 self.line(right, text, bold=True, size=BODY_PT, before=6 if index == 0 else 0)
-            self.line(right, "", size=BODY_PT, before=0, after=72)
+            self.line(right, "", size=BODY_PT, before=0, after=64)
             self.line(right, signature.name, bold=True, size=BODY_PT)
         if not right.paragraphs:
             right.add_paragraph()
@@ -780,7 +781,8 @@ class _Renderer:
         ):
             setattr(section, attr, getattr(base, attr))
         available = (section.page_width - section.left_margin - section.right_margin) / 360000
-        self.line(None, appendix.heading, bold=True, size=BODY_PT)
+        if appendix.heading:
+            self.line(None, appendix.heading, bold=True, size=BODY_PT)
         self.line(None, vn_upper(appendix.title), bold=True, size=BODY_PT)
         attached = appendix.attached_to or (self.spec.attached_to_line() if not self.spec.annex_only else "")
         if attached:
@@ -789,8 +791,10 @@ class _Renderer:
         for block in appendix.before:
             self.block(block)
         self.data_table(appendix.table, available)
-        for block in appendix.after:
-            self.block(block)
+        for index, block in enumerate(appendix.after):
+            paragraph = self.block(block)
+            if index == 0 and paragraph is not None:
+                paragraph.paragraph_format.space_before = Pt(6)
 
     def render(self) -> bytes:
         self._prepare()
