@@ -204,7 +204,7 @@ def normalize_params(method: str, params: Mapping | None) -> dict:
             for band in bands:
                 if not isinstance(band, Mapping) or "min_percent" not in band or "percent" not in band:
                     raise ScoringError(
-                        _("Every ratio band needs a threshold % and an awarded % of the maximum.")
+                        _("Every ratio band needs a threshold and the percentage of the maximum it awards.")
                     )
                 threshold = to_decimal(band["min_percent"], what="min_percent")
                 award = to_decimal(band["percent"], what="percent")

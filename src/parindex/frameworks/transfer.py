@@ -161,7 +161,10 @@ def _decimal(value) -> Decimal:
 
 
 def _year(value) -> int:
-    number = _decimal(value)
+    try:
+        number = _decimal(value)
+    except ValueError:
+        raise ValueError(_("“%(value)s” is not a year.") % {"value": value})
     if number != number.to_integral_value() or not 1900 <= number <= 2200:
         raise ValueError(_("“%(value)s” is not a year.") % {"value": value})
     return int(number)
@@ -216,13 +219,20 @@ def set_header_field(data: FrameworkData, name: str, value) -> None:
         data.tie_policy = _tie_policy(value)
     elif name == "unit_kinds":
         kinds = _unit_kind_map()
+        parts = _list(value)
         result = []
-        for part in _list(value):
-            kind = kinds.get(search_key(part))
-            if kind is None:
-                raise ValueError(_("“%(kind)s” is not a unit type.") % {"kind": part})
+        i = 0
+        while i < len(parts):
+            # Labels may contain commas ("Sở, ban, ngành"): take the longest run of parts that is a label.
+            for j in range(len(parts), i, -1):
+                kind = kinds.get(search_key(", ".join(parts[i:j])))
+                if kind is not None:
+                    break
+            else:
+                raise ValueError(_("“%(kind)s” is not a unit type.") % {"kind": parts[i]})
             if kind not in result:
                 result.append(kind)
+            i = j
         data.unit_kinds = result
     elif name == "excluded_sources_for_remediation":
         result = []
@@ -387,7 +397,7 @@ def write_xlsx(data: FrameworkData) -> bytes:
 
     kind_labels = dict(Unit.Kind.choices)
     with translation.override("vi"):
-        kinds_text = ", ".join(str(kind_labels.get(k, k)) for k in data.unit_kinds)
+        kinds_text = "; ".join(str(kind_labels.get(k, k)) for k in data.unit_kinds)
     header_rows = [
         ("name", data.name),
         ("decision_number", data.decision_number),

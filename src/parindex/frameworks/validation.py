@@ -91,6 +91,10 @@ def resolve_parent(criterion: CriterionData) -> str | None:
     return code.rsplit(".", 1)[0] if "." in code else None
 
 
+def _criterion_prefix(code: str) -> str:
+    return _("Criterion %(code)s: ") % {"code": code}
+
+
 def _fmt(value: Decimal) -> str:
     return format_decimal(value, places=4)
 
@@ -224,9 +228,7 @@ def validate_framework(data: FrameworkData) -> list[RowError]:
                 )
             continue
         if item.params_error:
-            errors.append(
-                RowError(item.row, f"{_('Criterion %(code)s') % {'code': code}}: {item.params_error}")
-            )
+            errors.append(RowError(item.row, _criterion_prefix(code) + item.params_error))
             continue
         if not item.method:
             errors.append(
@@ -241,7 +243,7 @@ def validate_framework(data: FrameworkData) -> list[RowError]:
             if item.max_points is not None and item.max_points >= 0:
                 check_params_against_max(item.method, item.params, item.max_points)
         except ScoringError as exc:
-            errors.append(RowError(item.row, f"{_('Criterion %(code)s') % {'code': code}}: {exc}"))
+            errors.append(RowError(item.row, _criterion_prefix(code) + str(exc)))
             continue
         if item.source == "survey" and item.method != "survey":
             errors.append(
