@@ -231,3 +231,29 @@ def test_plan_list_of_one_unit_shows_every_year(client, officer_a1, plan_a1, tre
     body = client.get(reverse("plans:list") + f"?unit={tree['A1'].pk}").content.decode()
     assert "19/KH-UBND" in body and "07/KH-UBND" in body
     assert client.get(reverse("plans:list") + f"?unit={tree['B1'].pk}").status_code == 404
+
+
+def test_commune_officers_read_the_issued_plan_of_their_district_but_not_its_draft(
+    client, officer_a1, officer_b1, tree, framework
+):
+    district_plan = Plan.objects.create(unit=tree["DA"], year=2023, number="132/KH-UBND", status=Plan.Status.APPROVED)
+    task = add_task(district_plan, 1)
+    client.force_login(officer_a1)
+    assert client.get(reverse("plans:detail", args=[district_plan.pk])).status_code == 200
+    assert client.get(reverse("plans:task_edit", args=[task.pk])).status_code == 403  # reads, cannot write
+    client.force_login(officer_b1)  # another district
+    assert client.get(reverse("plans:detail", args=[district_plan.pk])).status_code == 404
+    district_plan.status = Plan.Status.DRAFT
+    district_plan.save()
+    client.force_login(officer_a1)
+    assert client.get(reverse("plans:detail", args=[district_plan.pk])).status_code == 404
+
+
+def test_commune_officer_links_the_plan_to_the_district_plan_in_the_form(client, officer_a1, tree, framework):
+    district_plan = Plan.objects.create(unit=tree["DA"], year=2024, number="132/KH-UBND", status=Plan.Status.APPROVED)
+    client.force_login(officer_a1)
+    response = client.post(reverse("plans:create"), {
+        "unit": tree["A1"].pk, "year": 2024, "parent_plan": district_plan.pk, "status": "draft",
+    })
+    assert response.status_code == 302
+    assert Plan.objects.get(unit=tree["A1"], year=2024).parent_plan == district_plan

@@ -22,11 +22,40 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parindex.plans import completion
-from parindex.units.visibility import ScopedQuerySet
+from parindex.units.visibility import NOBODY, ScopedQuerySet, scope_for
+
+
+def _ancestor_plans_q(user, prefix: str = "") -> Q | None:
+    """Issued plans of the higher units above the user's own units.
+
+    One documented extension of the visibility rule: a higher unit's plan is an official
+    document addressed to the units under it (they implement it and receive its tasks), so
+    members of a unit may read the approved or closed plans of its ancestors — never their
+    drafts, never a sibling's plan.
+    """
+    scope = scope_for(user)
+    if scope is NOBODY or scope.is_admin or not scope.own_unit_ids:
+        return None
+    from parindex.units.models import Unit
+
+    ancestor_ids: set[int] = set()
+    for path in Unit.objects.filter(pk__in=list(scope.own_unit_ids)).values_list("path", flat=True):
+        ancestor_ids.update(int(part) for part in path.strip("/").split("/")[:-1] if part)
+    if not ancestor_ids:
+        return None
+    return Q(**{f"{prefix}unit_id__in": sorted(ancestor_ids)}) & ~Q(**{f"{prefix}status": "draft"})
 
 
 class PlanQuerySet(ScopedQuerySet):
     scope_lookup = "unit"
+
+    def visible_to(self, user):
+        scope = scope_for(user)
+        if scope is NOBODY:
+            return self.none()
+        extra = _ancestor_plans_q(user)
+        condition = scope.q(self.scope_lookup)
+        return self.filter(condition | extra if extra is not None else condition)
 
 
 class Plan(models.Model):
@@ -102,6 +131,14 @@ class Plan(models.Model):
 
 class PlanTaskQuerySet(ScopedQuerySet):
     scope_lookup = "plan__unit"
+
+    def visible_to(self, user):
+        scope = scope_for(user)
+        if scope is NOBODY:
+            return self.none()
+        extra = _ancestor_plans_q(user, "plan__")
+        condition = scope.q(self.scope_lookup)
+        return self.filter(condition | extra if extra is not None else condition)
 
     def open(self):
         return self.exclude(status__in=[PlanTask.Status.DONE, PlanTask.Status.CANCELLED])
