@@ -1,0 +1,116 @@
+"""The browser harness: Playwright's sync API driving Debian's ``chromium`` against the live server.
+
+Fixtures: ``browser`` (one Chromium per test session), ``page`` (a fresh context per test:
+no cookies shared; viewport from the ``viewport`` fixture, which a test can override with
+``@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}])``), and the helper
+``login(page, base_url, username, password=...)``. Every test here is marked ``e2e``.
+
+Chromium is never downloaded: the Debian package must be on the PATH (``.ci/run`` installs
+it). Without it the journeys fail in CI (``CI`` set) and are skipped on a developer machine.
+On failure a screenshot is written to ``test-results/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
+# thread with a running loop unless told otherwise. The ORM use here is plain test setup.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+PASSWORD = "mat-khau-thu-nghiem"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DEFAULT_TIMEOUT_MS = 15_000
+RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Mark everything here ``e2e``; run the tests on the shared browser last.
+
+    The shared Playwright instance keeps its event loop until the session ends, and a
+    test that starts its own ``sync_playwright()`` afterwards would fail ("Sync API
+    inside the asyncio loop"); so tests that use the shared ``browser`` run after them.
+    """
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        page = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+        if page is not None:
+            RESULTS_DIR.mkdir(exist_ok=True)
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid)[-150:]
+            try:
+                page.screenshot(path=str(RESULTS_DIR / f"{name}.png"), full_page=True)
+            except Exception:  # noqa: BLE001, S110 — a screenshot must never hide the real failure
+                pass
+    return report
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        message = (
+            "Debian's chromium is not on the PATH: install it with `apt-get install chromium` "
+            "(.ci/run does this). Playwright must not download a browser."
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def viewport() -> dict:
+    return {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def page(browser, viewport, transactional_db):
+    context = browser.new_context(viewport=viewport, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def login(page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Log in through the form and wait until the home page has loaded."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("#login-form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.wait_for_load_state("domcontentloaded")

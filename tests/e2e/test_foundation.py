@@ -1,0 +1,80 @@
+"""First browser journeys: who sees which units, in Vietnamese by default, English on request."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import login
+
+
+def unit_codes(page) -> set[str]:
+    table = page.get_by_test_id("unit-table")
+    expect(table).to_be_visible()
+    return {text.strip() for text in table.locator("tbody tr td:first-child").all_inner_texts() if text.strip()}
+
+
+def test_commune_officer_sees_a_vietnamese_ui_and_only_own_unit(page, live_server, officer_a1, tree):
+    login(page, live_server.url, "canbo.a1")
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Xin chào, Nguyễn Văn An")
+    expect(page.get_by_test_id("panel-my-unit")).to_contain_text("Xã Yên Thượng")
+    page.locator('a[data-nav="units"]').click()
+    expect(page.get_by_role("heading", name="Đơn vị", exact=True)).to_be_visible()
+    assert unit_codes(page) == {"A1"}
+    # Guessing the id of the neighbouring commune answers 404.
+    response = page.goto(f"{live_server.url}/units/{tree['A2'].pk}/")
+    assert response.status == 404
+
+
+def test_district_manager_sees_own_communes_but_not_another_district(page, live_server, district_manager_a, tree):
+    login(page, live_server.url, "noivu.da")
+    expect(page.get_by_test_id("panel-scope")).to_contain_text("4 đơn vị đang hoạt động.")
+    page.goto(f"{live_server.url}/units/")
+    assert unit_codes(page) == {"DA", "DA-NV", "A1", "A2"}
+    page.get_by_role("link", name="Huyện Chợ Đồn", exact=True).click()
+    children = page.get_by_test_id("children")
+    expect(children).to_contain_text("Xã Yên Thượng")
+    expect(children).to_contain_text("Xã Bằng Lãng")
+    # Search without diacritics finds the commune.
+    page.goto(f"{live_server.url}/units/?q=bang+lang")
+    assert unit_codes(page) == {"A2"}
+    response = page.goto(f"{live_server.url}/units/{tree['B1'].pk}/")
+    assert response.status == 404
+
+
+def test_switching_the_language_to_english_and_back(page, live_server, officer_a1):
+    login(page, live_server.url, "canbo.a1")
+    page.locator('footer button[data-lang="en"]').click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello, Nguyễn Văn An")
+    expect(page.locator('a[data-nav="units"]')).to_contain_text("Units")
+    page.locator('footer button[data-lang="vi"]').click()
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Xin chào")
+
+
+def test_the_login_page_can_be_switched_to_english_before_logging_in(page, live_server):
+    page.goto(f"{live_server.url}/accounts/login/")
+    expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
+    page.locator('footer button[data-lang="en"]').click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+
+
+def test_wrong_password_is_explained_in_vietnamese(page, live_server, officer_a1):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("#id_username").fill("canbo.a1")
+    page.locator("#id_password").fill("sai-mat-khau")
+    page.locator("#login-form button[type=submit]").click()
+    expect(page.get_by_role("alert")).to_contain_text("Tên đăng nhập hoặc mật khẩu không đúng")
+
+
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}], ids=["phone"])
+def test_on_a_phone_the_menu_opens_from_the_toggler(page, live_server, officer_a1, viewport):
+    login(page, live_server.url, "canbo.a1")
+    units_link = page.locator('a[data-nav="units"]')
+    expect(units_link).to_be_hidden()
+    page.locator(".navbar-toggler").click()  # needs Bootstrap's JS, served from our static files
+    expect(units_link).to_be_visible()
+    units_link.click()
+    assert unit_codes(page) == {"A1"}
