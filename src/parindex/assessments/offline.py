@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from parindex.assessments import access
 from parindex.assessments.logic import InputError, check_inputs, inputs_to_json, is_survey, parse_inputs
@@ -30,25 +31,25 @@ NUMBER_COLUMNS = {
 
 def _headers():
     return {
-        "code": (_("Criterion code"), "Mã tiêu chí", "Criterion code"),
-        "title": (_("Criterion"), "Tiêu chí", "Criterion"),
-        "max": (_("Maximum points"), "Điểm tối đa", "Maximum points"),
-        "rule": (_("Scoring rule"), "Cách tính điểm", "Scoring rule"),
-        "choice": (_("Choice (level or Yes/No)"), "Lựa chọn (mức hoặc Có/Không)", "Choice (level or Yes/No)"),
-        "numerator": (_("Number done"), "Số hoàn thành", "Number done"),
-        "denominator": (_("Total"), "Tổng số", "Total"),
-        "count": (_("Count"), "Số lượng", "Count"),
-        "violations": (_("Violations"), "Số vi phạm", "Violations"),
-        "manual": (_("Points (manual)"), "Điểm nhập trực tiếp", "Points (manual)"),
-        "na": (_("Not applicable"), "Không áp dụng", "Not applicable"),
-        "note": (_("Note"), "Ghi chú", "Note"),
+        "code": (pgettext("offline sheet", "Criterion code"), "Mã tiêu chí", "Criterion code"),
+        "title": (pgettext("offline sheet", "Criterion"), "Tiêu chí", "Criterion"),
+        "max": (pgettext("offline sheet", "Maximum points"), "Điểm tối đa", "Maximum points"),
+        "rule": (pgettext("offline sheet", "Scoring rule"), "Cách tính điểm", "Scoring rule"),
+        "choice": (pgettext("offline sheet", "Choice (level or Yes/No)"), "Lựa chọn (mức hoặc Có/Không)", "Choice (level or Yes/No)"),
+        "numerator": (pgettext("offline sheet", "Number done"), "Số hoàn thành", "Number done"),
+        "denominator": (pgettext("offline sheet", "Total"), "Tổng số", "Total"),
+        "count": (pgettext("offline sheet", "Count"), "Số lượng", "Count"),
+        "violations": (pgettext("offline sheet", "Violations"), "Số vi phạm", "Violations"),
+        "manual": (pgettext("offline sheet", "Points (manual)"), "Điểm nhập trực tiếp", "Points (manual)"),
+        "na": (pgettext("offline sheet", "Not applicable"), "Không áp dụng", "Not applicable"),
+        "note": (pgettext("offline sheet", "Note"), "Ghi chú", "Note"),
         "explanation": (
             _("Explanation of missing evidence"),
             "Giải trình thiếu tài liệu kiểm chứng",
             "Explanation of missing evidence",
         ),
-        "points": (_("Self-assessed points"), "Điểm tự chấm", "Self-assessed points"),
-        "version": (_("Version (do not change)"), "Phiên bản (không sửa)", "Version (do not change)"),
+        "points": (pgettext("offline sheet", "Self-assessed points"), "Điểm tự chấm", "Self-assessed points"),
+        "version": (pgettext("offline sheet", "Version (do not change)"), "Phiên bản (không sửa)", "Version (do not change)"),
     }
 
 
