@@ -311,6 +311,8 @@ TASKS = {
         "ENQUEUE_ON_COMMIT": True,
     }
 }
+# Absolute address of the site, prefixed to links in reminder e-mails ("https://cchc.example.gov.vn").
+PARINDEX_SITE_URL = (env_str("PARINDEX_SITE_URL", "") or "").rstrip("/")
 
 # --- Logging -----------------------------------------------------------------------------
 # PARINDEX_LOG_FORMAT=json (default unless DEBUG): one JSON object a line with a UTC
