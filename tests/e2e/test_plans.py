@@ -1,59 +1,25 @@
 """Browser journey of issue 7: an officer marks a plan task done with evidence; the linked leaf
 of the score sheet shows that evidence and the plan-fed leaf shows the updated completion rate.
 
-Uses the shared harness of ``tests/e2e/conftest.py`` when it provides ``page`` and ``login``;
-otherwise the small local fallback below (same Chromium flags as the brief).
+Uses the shared harness of ``tests/e2e/conftest.py`` (``page``, ``login``).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 from django.urls import reverse
+
+from tests.e2e.conftest import login
 from tests.plans.conftest import PDF_BYTES, framework, plan_a1, round_a, sheet_a1, tasks_a1  # noqa: F401 — fixtures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
-
-
-@pytest.fixture
-def plans_page():
-    """A Playwright page in Debian's Chromium (skips when Chromium or Playwright is missing)."""
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.skip("chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
-
-
-def sign_in(page, base_url: str, username: str) -> None:
-    page.goto(base_url + reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("input[name=password]", "mat-khau-thu-nghiem")
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-
 
 def test_officer_marks_task_done_with_evidence_and_the_score_sheet_shows_it(
-    live_server, plans_page, officer_a1, plan_a1, tasks_a1, sheet_a1, tmp_path  # noqa: F811
+    live_server, page, officer_a1, plan_a1, tasks_a1, sheet_a1, tmp_path  # noqa: F811
 ):
-    page = plans_page
     task = tasks_a1[2]  # "Nhiệm vụ 3", in progress, linked to leaf 2.2
-    sign_in(page, live_server.url, "canbo.a1")
+    login(page, live_server.url, "canbo.a1")
 
     page.goto(live_server.url + reverse("plans:detail", args=[plan_a1.pk]))
     assert page.get_by_test_id("plan-rate").inner_text().strip() == "50%"
