@@ -127,3 +127,16 @@ def test_sheet_page_query_count_does_not_grow_with_units(tree, personas):
 def test_viewer_sees_the_round_but_no_sheet(data):
     response = client_for(data["viewer_province"]).get(reverse("appraisals:round", args=[data["round"].pk]))
     assert response.context["sheets"] == []
+
+
+def test_manager_assigns_an_area_appraiser_through_the_round_page(data, tree):
+    from parindex.appraisals.models import AppraiserAssignment
+
+    area = data["fw"].areas().first()
+    url = reverse("appraisals:assign", args=[data["round"].pk])
+    client_for(data["province_manager"]).post(url, {"appraiser": data["appraiser_province"].pk, "area": area.pk})
+    assert AppraiserAssignment.objects.filter(unit__isnull=True, area=area).count() == 1
+    response = client_for(data["appraiser_province"]).post(url, {"appraiser": data["appraiser_province"].pk,
+                                                                   "unit": tree["A1"].pk})
+    assert response.status_code == 403
+    assert AppraiserAssignment.objects.count() == 1

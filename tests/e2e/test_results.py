@@ -11,6 +11,7 @@ import os
 import shutil
 
 import pytest
+
 from tests.appraisals.helpers import make_framework, make_round
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

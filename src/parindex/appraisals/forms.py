@@ -40,3 +40,29 @@ class AdjustmentForm(forms.Form):
 
 class SurveyUploadForm(forms.Form):
     file = forms.FileField(label=_("Survey results (.xlsx)"))
+
+
+class AssignmentForm(forms.Form):
+    """Give an appraiser a unit, an area across every unit, or one area of one unit."""
+
+    appraiser = forms.ModelChoiceField(label=_("Appraiser"), queryset=None)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False, empty_label=_("Every unit"))
+    area = forms.ModelChoiceField(label=_("Area"), queryset=None, required=False, empty_label=_("Every area"))
+
+    def __init__(self, *args, round, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+        from django.db.models import Q
+
+        from parindex.frameworks.models import Criterion
+        from parindex.units.models import Membership, Unit
+
+        owner = round.owner_unit
+        ancestors = owner.ancestor_ids() + [owner.pk]
+        appraisers = Membership.objects.active().filter(role=Membership.Role.APPRAISER).filter(
+            Q(unit_id__in=ancestors) | Q(unit__path__startswith=owner.path)
+        ).values("user_id")
+        self.fields["appraiser"].queryset = get_user_model().objects.filter(pk__in=appraisers).order_by("full_name")
+        self.fields["unit"].queryset = Unit.objects.filter(assessments__round=round).order_by("path")
+        self.fields["area"].queryset = Criterion.objects.filter(framework_id=round.framework_id, depth=1).order_by("sort_key")
+        self.fields["area"].label_from_instance = lambda c: f"{c.code}. {c.title}"

@@ -8,6 +8,7 @@ urlpatterns = [
     path("round/<int:round_id>/", views.round_detail, name="round"),
     path("round/<int:round_id>/open/", views.open_phase, name="open_phase"),
     path("round/<int:round_id>/survey/", views.survey_upload, name="survey_upload"),
+    path("round/<int:round_id>/assign/", views.assign, name="assign"),
     path("sheet/<int:assessment_id>/", views.sheet, name="sheet"),
     path("sheet/<int:assessment_id>/start/", views.start, name="start"),
     path("sheet/<int:assessment_id>/leaf/<int:criterion_id>/", views.appraise, name="appraise"),

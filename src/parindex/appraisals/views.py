@@ -10,8 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parindex.appraisals import access, actions
-from parindex.appraisals.forms import AdjustmentForm, EntryForm, ExplanationForm, SurveyUploadForm
-from parindex.appraisals.models import AppraisalEntry, AppraisalSheet
+from parindex.appraisals.forms import (
+    AdjustmentForm,
+    AssignmentForm,
+    EntryForm,
+    ExplanationForm,
+    SurveyUploadForm,
+)
+from parindex.appraisals.models import AppraisalEntry, AppraisalSheet, AppraiserAssignment
 from parindex.appraisals.selectors import sheet_rows
 from parindex.core.spreadsheets import SpreadsheetError
 from parindex.units.visibility import get_visible_or_404
@@ -44,9 +50,30 @@ def round_detail(request, round_id: int):
         .order_by("unit__path")
     )
     manager = access.is_round_manager(request.user, round_)
+    assignments = list(
+        AppraiserAssignment.objects.visible_to(request.user).filter(round=round_).select_related("appraiser", "unit", "area")
+    )
     return render(request, "appraisals/round_detail.html", {
         "round": round_, "sheets": sheets, "manager": manager, "survey_form": SurveyUploadForm(),
+        "assignments": assignments, "assignment_form": AssignmentForm(round=round_) if manager else None,
     })
+
+
+@require_POST
+def assign(request, round_id: int):
+    round_ = get_object_or_404(_rounds_qs(request.user), pk=round_id)
+    form = AssignmentForm(request.POST, round=round_)
+    if form.is_valid():
+        try:
+            actions.assign_appraiser(round=round_, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("appraisals:round", round_id=round_.pk)
 
 
 @require_POST

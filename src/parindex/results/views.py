@@ -27,7 +27,7 @@ def _chart_data(rows, heat, distribution):
         "index": [float(r.index_percent) if r.index_percent is not None else None for r in rows],
         "heat": {"areas": [a["code"] for a in heat["areas"]], "units": heat["units"], "cells": heat["cells"]},
         "classes": [{"name": label, "value": n} for label, n in distribution],
-        "labels": {"index": _("Index (%)"), "share": _("% of maximum")},
+        "labels": {"index": _("Index (%)"), "share": _("Share of maximum (%)")},
     }
 
 
