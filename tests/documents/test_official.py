@@ -381,3 +381,18 @@ def test_wide_tables_are_shrunk_to_the_page_width():
     table = tables(open_docx(doc.render()))[0]
     total = sum(int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol")))
     assert total / 567 <= LANDSCAPE_WIDTH_CM + 0.05
+
+
+def test_the_last_body_paragraph_stays_with_the_signature():
+    doc = open_docx(letter().render())
+    last = next(p for p in reversed(list(blocks(doc))) if hasattr(p, "runs") and p.text)
+    assert last.text == "Nhận được công văn./."
+    assert last.paragraph_format.keep_with_next is True
+
+
+def test_a_document_with_kinh_gui_starts_its_distribution_list_with_nhu_tren():
+    report = letter(
+        doc_type=PLAN, recipients=["Phòng Nội vụ huyện"], distribution=["Chủ tịch UBND xã"], office=""
+    )
+    assert report.distribution_lines() == ["- Như trên;", "- Chủ tịch UBND xã;", "- Lưu: VT."]
+    assert letter(recipients=[], distribution=[]).distribution_lines() == ["- Lưu: VT, VP."]

@@ -806,6 +806,9 @@ class _Renderer:
                 self.recipients_block()
             for block in spec.body:
                 self.block(block)
+            if spec.body and self.doc.paragraphs:
+                # The last body paragraph goes with the signature: never a page with a signature only.
+                self.doc.paragraphs[-1].paragraph_format.keep_with_next = True
             self.closing_block()
         for index, appendix in enumerate(spec.appendices):
             self.appendix(appendix, first=index == 0)
