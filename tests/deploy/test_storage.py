@@ -13,6 +13,8 @@ from django.core.files.storage import default_storage
 from parindex.core.security import safe_file_response
 
 MB = 1024 * 1024
+# response.close() fires request_finished, which looks at the database connections.
+pytestmark = pytest.mark.django_db
 
 
 def _write_big(backend: str, name: str, size: int, tmp_path, settings) -> str:
