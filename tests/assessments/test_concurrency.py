@@ -28,7 +28,9 @@ def _save_in_thread(score_id, user, value, barrier, results):
         for _attempt in range(50):
             try:
                 score = Score.objects.get(pk=score_id)
-                saved = actions.save_score(score=score, by=user, expected_version=1, raw_inputs={"value": value})
+                saved = actions.save_score(
+                    score=score, by=user, expected_version=1, raw_inputs={"value": value}
+                )
                 results.append(("saved", saved.self_points))
                 return
             except OperationalError as exc:  # SQLite shared-cache test database: table locked, retry

@@ -35,8 +35,10 @@ def fill(workbook, values: dict[str, dict[str, object]]) -> bytes:
 
 
 def upload(client, sheet, data):
-    return client.post(reverse("assessments:offline_upload", args=[sheet.pk]),
-                       {"file": SimpleUploadedFile("bang.xlsx", data)})
+    return client.post(
+        reverse("assessments:offline_upload", args=[sheet.pk]),
+        {"file": SimpleUploadedFile("bang.xlsx", data)},
+    )
 
 
 @pytest.fixture
@@ -46,18 +48,23 @@ def officer(client, officer_a1):
 
 
 def test_an_uploaded_sheet_is_previewed_then_applied(officer, sheet_a1):
-    data = fill(download(officer, sheet_a1), {
-        "1.1": {"Lựa chọn (mức hoặc Có/Không)": "Có"},
-        "1.2": {"Lựa chọn (mức hoặc Có/Không)": "Chưa đầy đủ"},
-        "1.3": {"Số hoàn thành": 3, "Tổng số": 4},
-        "2.2": {"Không áp dụng": "x"},
-        "2.3": {"Điểm nhập trực tiếp": 1.25, "Ghi chú": "Theo báo cáo quý IV"},
-    })
+    data = fill(
+        download(officer, sheet_a1),
+        {
+            "1.1": {"Lựa chọn (mức hoặc Có/Không)": "Có"},
+            "1.2": {"Lựa chọn (mức hoặc Có/Không)": "Chưa đầy đủ"},
+            "1.3": {"Số hoàn thành": 3, "Tổng số": 4},
+            "2.2": {"Không áp dụng": "x"},
+            "2.3": {"Điểm nhập trực tiếp": 1.25, "Ghi chú": "Theo báo cáo quý IV"},
+        },
+    )
     preview = upload(officer, sheet_a1, data)
     html = preview.content.decode()
     assert 'data-testid="preview-table"' in html
     assert score_of(sheet_a1, "1.3").self_points is None  # nothing written yet
-    applied = officer.post(reverse("assessments:offline_upload", args=[sheet_a1.pk]), {"apply": "1"}, follow=True)
+    applied = officer.post(
+        reverse("assessments:offline_upload", args=[sheet_a1.pk]), {"apply": "1"}, follow=True
+    )
     assert "Đã cập nhật 5 tiêu chí từ tệp." in applied.content.decode()
     assert score_of(sheet_a1, "1.1").self_points == Decimal(2)
     assert score_of(sheet_a1, "1.2").self_points == Decimal("1.5")
@@ -67,26 +74,33 @@ def test_an_uploaded_sheet_is_previewed_then_applied(officer, sheet_a1):
 
 
 def test_one_bad_row_means_nothing_is_written_and_every_error_is_listed(officer, sheet_a1):
-    data = fill(download(officer, sheet_a1), {
-        "1.1": {"Lựa chọn (mức hoặc Có/Không)": "Có"},
-        "1.2": {"Lựa chọn (mức hoặc Có/Không)": "Tuyệt vời"},
-        "1.3": {"Số hoàn thành": 1, "Tổng số": 0},
-        "2.3": {"Điểm nhập trực tiếp": 7},
-    })
+    data = fill(
+        download(officer, sheet_a1),
+        {
+            "1.1": {"Lựa chọn (mức hoặc Có/Không)": "Có"},
+            "1.2": {"Lựa chọn (mức hoặc Có/Không)": "Tuyệt vời"},
+            "1.3": {"Số hoàn thành": 1, "Tổng số": 0},
+            "2.3": {"Điểm nhập trực tiếp": 7},
+        },
+    )
     html = upload(officer, sheet_a1, data).content.decode()
     assert 'data-testid="upload-errors"' in html
     assert "không phải là một mức của tiêu chí này" in html
     assert "mẫu số" in html
     assert "Điểm phải từ 0 đến 2." in html
     assert score_of(sheet_a1, "1.1").self_points is None
-    assert "assessments-offline-%s" % sheet_a1.pk not in officer.session
+    assert f"assessments-offline-{sheet_a1.pk}" not in officer.session
 
 
 def test_a_leaf_changed_since_the_download_refuses_the_upload(officer, sheet_a1, head_a1):
     workbook = download(officer, sheet_a1)
     leaf = score_of(sheet_a1, "1.3")
-    actions.save_score(score=leaf, by=head_a1, expected_version=1, raw_inputs={"numerator": "1", "denominator": "1"})
-    html = upload(officer, sheet_a1, fill(workbook, {"1.3": {"Số hoàn thành": 3, "Tổng số": 4}})).content.decode()
+    actions.save_score(
+        score=leaf, by=head_a1, expected_version=1, raw_inputs={"numerator": "1", "denominator": "1"}
+    )
+    html = upload(
+        officer, sheet_a1, fill(workbook, {"1.3": {"Số hoàn thành": 3, "Tổng số": 4}})
+    ).content.decode()
     assert "đã được người khác sửa sau khi tải tệp về" in html
     assert score_of(sheet_a1, "1.3").self_points == Decimal(5)
 
@@ -97,9 +111,15 @@ def test_a_file_that_is_not_xlsx_is_refused(officer, sheet_a1):
 
 
 def test_summary_xlsx_lists_every_criterion_with_parents_summed(officer, sheet_a1, officer_a1):
-    actions.save_score(score=score_of(sheet_a1, "1.1"), by=officer_a1, expected_version=1, raw_inputs={"value": "1"})
-    actions.save_score(score=score_of(sheet_a1, "1.3"), by=officer_a1, expected_version=1,
-                       raw_inputs={"numerator": "1", "denominator": "2"})
+    actions.save_score(
+        score=score_of(sheet_a1, "1.1"), by=officer_a1, expected_version=1, raw_inputs={"value": "1"}
+    )
+    actions.save_score(
+        score=score_of(sheet_a1, "1.3"),
+        by=officer_a1,
+        expected_version=1,
+        raw_inputs={"numerator": "1", "denominator": "2"},
+    )
     response = officer.get(reverse("assessments:summary_xlsx", args=[sheet_a1.pk]))
     assert "Bang tong hop ket qua tu danh gia" in response["Content-Disposition"]
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
@@ -126,17 +146,24 @@ def test_progress_table_downloads_as_xlsx(client, district_manager_a, round_a):
     assert units == ["Xã Yên Thượng", "Xã Bằng Lãng"]
 
 
-def test_assigned_officer_sees_missing_work_on_the_home_page_and_todo_list(client, sheet_a1, head_a1, officer_a1):
+def test_assigned_officer_sees_missing_work_on_the_home_page_and_todo_list(
+    client, sheet_a1, head_a1, officer_a1
+):
     area = score_of(sheet_a1, "1.1").criterion.area
     actions.assign(assessment=sheet_a1, criterion=area, by=head_a1, officer=officer_a1)
-    actions.save_score(score=score_of(sheet_a1, "1.1"), by=officer_a1, expected_version=1, raw_inputs={"value": "1"})
+    actions.save_score(
+        score=score_of(sheet_a1, "1.1"), by=officer_a1, expected_version=1, raw_inputs={"value": "1"}
+    )
     client.force_login(officer_a1)
     home = client.get(reverse("home")).content.decode()
     assert 'data-testid="panel-assessment-todo"' in home
     todo = client.get(reverse("assessments:todo")).content.decode()
     assert "TLKC hoặc giải trình" in todo and "chưa chấm" in todo
     xlsx = client.get(reverse("assessments:todo") + "?format=xlsx")
-    codes = [row[2] for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(min_row=4, values_only=True)]
+    codes = [
+        row[2]
+        for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(min_row=4, values_only=True)
+    ]
     assert codes == ["1.1", "1.2", "1.3"]
 
 

@@ -15,14 +15,27 @@ from tests.assessments.factories import PDF_BYTES, score_of
 
 pytestmark = pytest.mark.django_db
 
-SEE_A1 = {"officer_a1": 200, "head_a1": 200, "district_manager_a": 200, "appraiser_province": 200,
-          "province_manager": 200, "admin_user": 200, "officer_a2": 404, "officer_b1": 404, "viewer_province": 404}
+SEE_A1 = {
+    "officer_a1": 200,
+    "head_a1": 200,
+    "district_manager_a": 200,
+    "appraiser_province": 200,
+    "province_manager": 200,
+    "admin_user": 200,
+    "officer_a2": 404,
+    "officer_b1": 404,
+    "viewer_province": 404,
+}
 
 
 @pytest.fixture
 def evidence(sheet_a1, officer_a1):
-    return actions.upload_evidence(score=score_of(sheet_a1, "1.1"), by=officer_a1,
-                                   uploaded_file=content_bytes(PDF_BYTES, "a.pdf"), short_name="Kế hoạch")
+    return actions.upload_evidence(
+        score=score_of(sheet_a1, "1.1"),
+        by=officer_a1,
+        uploaded_file=content_bytes(PDF_BYTES, "a.pdf"),
+        short_name="Kế hoạch",
+    )
 
 
 def pages(sheet, evidence):
@@ -39,17 +52,36 @@ def pages(sheet, evidence):
 
 
 @pytest.mark.parametrize("persona", sorted(SEE_A1))
-@pytest.mark.parametrize("page", ["sheet", "evidence", "zip", "offline", "summary_xlsx", "summary_docx",
-                                  "assignments", "upload"])
+@pytest.mark.parametrize(
+    "page", ["sheet", "evidence", "zip", "offline", "summary_xlsx", "summary_docx", "assignments", "upload"]
+)
 def test_read_pages_of_a1s_sheet(client, personas, sheet_a1, evidence, persona, page):
     client.force_login(personas[persona])
     assert client.get(pages(sheet_a1, evidence)[page]).status_code == SEE_A1[persona]
 
 
-SUBMIT = {"head_a1": 200, "admin_user": 200, "officer_a1": 403, "district_manager_a": 403, "province_manager": 403,
-          "appraiser_province": 403, "officer_a2": 404, "officer_b1": 404, "viewer_province": 404}
-REOPEN = {"district_manager_a": 200, "province_manager": 200, "admin_user": 200, "officer_a1": 403, "head_a1": 403,
-          "appraiser_province": 403, "officer_a2": 404, "officer_b1": 404, "viewer_province": 404}
+SUBMIT = {
+    "head_a1": 200,
+    "admin_user": 200,
+    "officer_a1": 403,
+    "district_manager_a": 403,
+    "province_manager": 403,
+    "appraiser_province": 403,
+    "officer_a2": 404,
+    "officer_b1": 404,
+    "viewer_province": 404,
+}
+REOPEN = {
+    "district_manager_a": 200,
+    "province_manager": 200,
+    "admin_user": 200,
+    "officer_a1": 403,
+    "head_a1": 403,
+    "appraiser_province": 403,
+    "officer_a2": 404,
+    "officer_b1": 404,
+    "viewer_province": 404,
+}
 
 
 @pytest.mark.parametrize("persona", sorted(SUBMIT))
@@ -66,14 +98,24 @@ def test_reopen_page_is_for_index_managers_above_the_unit(client, personas, shee
 
 @pytest.mark.parametrize(
     ("persona", "saved"),
-    [("officer_a1", True), ("head_a1", True), ("admin_user", True), ("district_manager_a", False),
-     ("appraiser_province", False), ("officer_a2", None), ("viewer_province", None)],
+    [
+        ("officer_a1", True),
+        ("head_a1", True),
+        ("admin_user", True),
+        ("district_manager_a", False),
+        ("appraiser_province", False),
+        ("officer_a2", None),
+        ("viewer_province", None),
+    ],
 )
 def test_who_may_save_a_leaf(client, personas, sheet_a1, persona, saved):
     leaf = score_of(sheet_a1, "1.1")
     client.force_login(personas[persona])
-    response = client.post(reverse("assessments:save_score", args=[sheet_a1.pk, leaf.pk]),
-                           {"version": 1, "in_value": "1"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        reverse("assessments:save_score", args=[sheet_a1.pk, leaf.pk]),
+        {"version": 1, "in_value": "1"},
+        HTTP_HX_REQUEST="true",
+    )
     leaf.refresh_from_db()
     if saved is None:
         assert response.status_code == 404
@@ -84,8 +126,17 @@ def test_who_may_save_a_leaf(client, personas, sheet_a1, persona, saved):
             assert "Bạn không được sửa tiêu chí này." in response.content.decode()
 
 
-ROUND_PAGE = {"district_manager_a": 200, "province_manager": 200, "admin_user": 200, "appraiser_province": 200,
-              "officer_a1": 200, "head_a1": 200, "officer_a2": 200, "officer_b1": 404, "viewer_province": 404}
+ROUND_PAGE = {
+    "district_manager_a": 200,
+    "province_manager": 200,
+    "admin_user": 200,
+    "appraiser_province": 200,
+    "officer_a1": 200,
+    "head_a1": 200,
+    "officer_a2": 200,
+    "officer_b1": 404,
+    "viewer_province": 404,
+}
 
 
 @pytest.mark.parametrize("persona", sorted(ROUND_PAGE))
@@ -98,8 +149,10 @@ def test_round_progress_shows_only_visible_sheets(client, personas, round_a, per
         assert "Xã Bằng Lãng" in html and "Xã Yên Thượng" not in html
 
 
-@pytest.mark.parametrize(("persona", "status"), [("district_manager_a", 200), ("province_manager", 200),
-                                                  ("officer_a1", 403), ("head_a1", 403)])
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("district_manager_a", 200), ("province_manager", 200), ("officer_a1", 403), ("head_a1", 403)],
+)
 def test_only_index_managers_open_rounds(client, personas, persona, status, framework):
     client.force_login(personas[persona])
     assert client.get(reverse("assessments:round_create")).status_code == status
@@ -107,16 +160,25 @@ def test_only_index_managers_open_rounds(client, personas, persona, status, fram
 
 def test_a_manager_opens_a_round_through_the_form(client, district_manager_a, framework, tree):
     client.force_login(district_manager_a)
-    response = client.post(reverse("assessments:round_create"), {
-        "name": "Tự chấm điểm lần 1 năm 2023", "year": 2023, "framework": framework.pk, "owner_unit": tree["DA"].pk,
-        "self_deadline": "2099-11-30T10:00", "evidence_name_template": "{unit}-{code}-{short}",
-    })
+    response = client.post(
+        reverse("assessments:round_create"),
+        {
+            "name": "Tự chấm điểm lần 1 năm 2023",
+            "year": 2023,
+            "framework": framework.pk,
+            "owner_unit": tree["DA"].pk,
+            "self_deadline": "2099-11-30T10:00",
+            "evidence_name_template": "{unit}-{code}-{short}",
+        },
+    )
     assert response.status_code == 302
     progress = client.get(response["Location"]).content.decode()
     assert "Xã Yên Thượng" in progress and "Xã Bằng Lãng" in progress
 
 
-def test_the_officer_of_another_commune_gets_404_on_sheet_evidence_and_zip(client, officer_a2, sheet_a1, evidence):
+def test_the_officer_of_another_commune_gets_404_on_sheet_evidence_and_zip(
+    client, officer_a2, sheet_a1, evidence
+):
     client.force_login(officer_a2)
     for url in pages(sheet_a1, evidence).values():
         assert client.get(url).status_code == 404

@@ -29,15 +29,24 @@ def sheet_with(tree, manager, officer, *, extra_leaves: int, files: int, name: s
     leaves = list(sheet.scores.select_related("criterion").exclude(criterion__method="survey"))
     for i in range(files):
         leaf = leaves[i % len(leaves)]
-        actions.upload_evidence(score=leaf, by=officer, uploaded_file=content_bytes(PDF_BYTES, f"{i}.pdf"),
-                                short_name=f"Tài liệu {i}")
-        actions.save_score(score=score_of(sheet, leaf.criterion.code), by=officer,
-                           expected_version=score_of(sheet, leaf.criterion.code).version,
-                           raw_inputs={"value": "1"} if leaf.criterion.method == "binary" else {})
+        actions.upload_evidence(
+            score=leaf,
+            by=officer,
+            uploaded_file=content_bytes(PDF_BYTES, f"{i}.pdf"),
+            short_name=f"Tài liệu {i}",
+        )
+        actions.save_score(
+            score=score_of(sheet, leaf.criterion.code),
+            by=officer,
+            expected_version=score_of(sheet, leaf.criterion.code).version,
+            raw_inputs={"value": "1"} if leaf.criterion.method == "binary" else {},
+        )
     return sheet
 
 
-def test_score_sheet_queries_do_not_grow_with_leaves_or_evidence(client, tree, district_manager_a, officer_a1):
+def test_score_sheet_queries_do_not_grow_with_leaves_or_evidence(
+    client, tree, district_manager_a, officer_a1
+):
     small = sheet_with(tree, district_manager_a, officer_a1, extra_leaves=0, files=1, name="Nhỏ")
     large = sheet_with(tree, district_manager_a, officer_a1, extra_leaves=25, files=12, name="Lớn")
     assert large.scores.count() > 4 * small.scores.count()
@@ -56,8 +65,11 @@ def test_htmx_leaf_save_queries_do_not_grow_with_the_sheet(client, tree, distric
     def save(sheet):
         leaf = score_of(sheet, "1.3")
         with CaptureQueriesContext(connection) as ctx:
-            client.post(reverse("assessments:save_score", args=[sheet.pk, leaf.pk]),
-                        {"version": leaf.version, "in_numerator": "1", "in_denominator": "2"}, HTTP_HX_REQUEST="true")
+            client.post(
+                reverse("assessments:save_score", args=[sheet.pk, leaf.pk]),
+                {"version": leaf.version, "in_numerator": "1", "in_denominator": "2"},
+                HTTP_HX_REQUEST="true",
+            )
         return len(ctx.captured_queries)
 
     save(small)

@@ -35,7 +35,11 @@ def _headers():
         "title": (pgettext("offline sheet", "Criterion"), "Tiêu chí", "Criterion"),
         "max": (pgettext("offline sheet", "Maximum points"), "Điểm tối đa", "Maximum points"),
         "rule": (pgettext("offline sheet", "Scoring rule"), "Cách tính điểm", "Scoring rule"),
-        "choice": (pgettext("offline sheet", "Choice (level or Yes/No)"), "Lựa chọn (mức hoặc Có/Không)", "Choice (level or Yes/No)"),
+        "choice": (
+            pgettext("offline sheet", "Choice (level or Yes/No)"),
+            "Lựa chọn (mức hoặc Có/Không)",
+            "Choice (level or Yes/No)",
+        ),
         "numerator": (pgettext("offline sheet", "Number done"), "Số hoàn thành", "Number done"),
         "denominator": (pgettext("offline sheet", "Total"), "Tổng số", "Total"),
         "count": (pgettext("offline sheet", "Count"), "Số lượng", "Count"),
@@ -49,7 +53,11 @@ def _headers():
             "Explanation of missing evidence",
         ),
         "points": (pgettext("offline sheet", "Self-assessed points"), "Điểm tự chấm", "Self-assessed points"),
-        "version": (pgettext("offline sheet", "Version (do not change)"), "Phiên bản (không sửa)", "Version (do not change)"),
+        "version": (
+            pgettext("offline sheet", "Version (do not change)"),
+            "Phiên bản (không sửa)",
+            "Version (do not change)",
+        ),
     }
 
 
