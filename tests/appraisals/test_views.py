@@ -140,3 +140,17 @@ def test_manager_assigns_an_area_appraiser_through_the_round_page(data, tree):
                                                                    "unit": tree["A1"].pk})
     assert response.status_code == 403
     assert AppraiserAssignment.objects.count() == 1
+
+
+def test_home_panels_show_what_to_do_now(data):
+    from parindex.appraisals import actions
+
+    home = client_for(data["appraiser_province"]).get(reverse("home")).content.decode()
+    assert 'data-testid="panel-appraisal"' in home and "3 bảng điểm chưa thẩm định xong" in home
+    sheet = actions.start_appraisal(assessment=data["a1"], by=data["appraiser_province"])
+    actions.appraise_leaf(sheet=sheet, criterion=leaves(data["fw"])[0], points=D(10), reason="r", flag=True,
+                          comment="Bổ sung", by=data["appraiser_province"])
+    actions.complete_round(sheet=sheet, by=data["appraiser_province"])
+    unit_home = client_for(data["officer_a1"]).get(reverse("home")).content.decode()
+    assert 'data-testid="panel-explanations"' in unit_home
+    assert 'data-testid="panel-explanations"' not in client_for(data["officer_a2"]).get(reverse("home")).content.decode()

@@ -126,3 +126,16 @@ def test_appraise_explain_reappraise_publish_and_unit_sees_its_result(
     assert page.get_by_test_id("sentence").inner_text() == "Xếp thứ 2/2, 90 điểm, xếp loại Xuất sắc"
     lost = page.get_by_test_id("lost").inner_text()
     assert "1.1" in lost and "2.2" in lost and "1.2" not in lost
+
+    # the dashboards draw their charts from the project's own ECharts without script errors
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server.url}/results/")
+    page.get_by_test_id("groups").locator("a").first.click()
+    page.wait_for_load_state()
+    for kind in ("ranking", "classes", "heatmap"):
+        page.locator(f'[data-chart="{kind}"] canvas').first.wait_for()
+    assert page.get_by_test_id("ranking").locator("tbody tr").count() == 2
+    page.goto(f"{live_server.url}/results/unit/{tree['A1'].pk}/")
+    page.locator('[data-chart="trend"] canvas').first.wait_for()
+    assert errors == []
