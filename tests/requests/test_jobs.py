@@ -128,3 +128,26 @@ def test_someone_elses_job_is_404(officer_a1, officer_a2, client):
     client.force_login(officer_a2)
     assert client.get(f"/requests/jobs/{job.pk}/").status_code == 404
     assert client.get(f"/requests/jobs/{job.pk}/download").status_code == 404
+
+
+def test_prune_deletes_old_bookkeeping_but_keeps_recent_rows(officer_a1):
+    from parindex.requests.models import WorkerHeartbeat
+
+    jobs.beat("old", now=local(2024, 3, 1))
+    jobs.beat("new", now=local(2024, 3, 12))
+    JobRun.objects.create(name="x", period_start=local(2024, 3, 1))
+    JobRun.objects.create(name="x", period_start=local(2024, 3, 11))
+    job = jobs.start_user_job(
+        user=officer_a1, label="Thử", func_path="tests.requests.test_jobs.slow_job", kwargs={"n": 1}
+    )
+    UserJob.objects.filter(pk=job.pk).update(finished_at=local(2024, 1, 1))
+    jobs.prune(now=local(2024, 3, 12))
+    assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["new"]
+    assert JobRun.objects.count() == 1
+    assert not UserJob.objects.exists()
+
+
+def test_admin_can_open_the_new_request_form(client, admin_user, tree):
+    client.force_login(admin_user)
+    page = client.get("/requests/new/").content.decode()
+    assert "Xã Quang Thuận" in page and "Xã Yên Thượng" in page

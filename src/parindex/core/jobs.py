@@ -45,6 +45,7 @@ logger = logging.getLogger("parindex.jobs")
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 JOBRUN_KEEP = dt.timedelta(days=7)
 HEARTBEAT_KEEP = dt.timedelta(days=1)
+USERJOB_KEEP = dt.timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,8 @@ def schedule_due_jobs(*, now: dt.datetime | None = None, worker_id: str = "") ->
 
 
 def beat(worker_id: str, *, now: dt.datetime | None = None) -> None:
-    """Record that ``worker_id`` is alive; also prune old bookkeeping rows."""
-    from parindex.requests.models import JobRun, WorkerHeartbeat
+    """Record that ``worker_id`` is alive."""
+    from parindex.requests.models import WorkerHeartbeat
 
     now = now or timezone.now()
     updated = WorkerHeartbeat.objects.filter(worker_id=worker_id).update(last_seen=now)
@@ -118,8 +119,23 @@ def beat(worker_id: str, *, now: dt.datetime | None = None) -> None:
                 )
         except IntegrityError:
             WorkerHeartbeat.objects.filter(worker_id=worker_id).update(last_seen=now)
+
+
+def prune(*, now: dt.datetime | None = None) -> None:
+    """Delete old bookkeeping: period claims, dead workers' heartbeats, finished task results
+    (a periodic job, so the tables do not grow by a row a minute forever)."""
+    from django_tasks.backends.database.models import DBTaskResult
+
+    from parindex.requests.models import JobRun, UserJob, WorkerHeartbeat
+
+    now = now or timezone.now()
     JobRun.objects.filter(period_start__lt=now - JOBRUN_KEEP).delete()
     WorkerHeartbeat.objects.filter(last_seen__lt=now - HEARTBEAT_KEEP).delete()
+    DBTaskResult.objects.finished().filter(finished_at__lt=now - JOBRUN_KEEP).delete()
+    for job in UserJob.objects.filter(finished_at__lt=now - USERJOB_KEEP):
+        if job.result_file:
+            job.result_file.delete(save=False)
+        job.delete()
 
 
 def last_heartbeat() -> dt.datetime | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -113,11 +114,15 @@ class RequestForm(ScheduleFields):
         self.fields["issuing_unit"].queryset = issuers
         if issuers.count() == 1:
             self.fields["issuing_unit"].initial = issuers.first()
-        paths = list(issuers.values_list("path", flat=True))
-        candidates = Unit.objects.none()
-        for path in paths:
-            candidates = candidates | Unit.objects.filter(path__startswith=path).exclude(path=path)
-        self.fields["recipients"].queryset = candidates.active_on().order_by("path")
+        # Units strictly under an issuing unit; subtrees already covered by a shorter path are
+        # skipped so an admin (every unit is an issuing unit) gets one condition, not thousands.
+        condition = Q(pk__in=[])
+        kept: list[str] = []
+        for path in sorted(set(issuers.values_list("path", flat=True)), key=len):
+            if not any(path.startswith(k) for k in kept):
+                kept.append(path)
+                condition |= Q(path__startswith=path) & ~Q(path=path)
+        self.fields["recipients"].queryset = Unit.objects.filter(condition).active_on().order_by("path")
         self.fields["deliverable"].choices = deliverables.choices()
         rounds = [("", "—")]
         model = deliverables.round_model()

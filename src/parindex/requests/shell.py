@@ -77,3 +77,4 @@ def register() -> None:
         "parindex.requests.reminders.send_due_reminders",
         every=dt.timedelta(minutes=1),
     )
+    register_periodic("core.prune_jobs", "parindex.core.jobs.prune", every=dt.timedelta(hours=1))
