@@ -474,11 +474,16 @@ class _Renderer:
             section.right_margin = Mm(MARGINS_MM["right"])
             section.header_distance = Mm(10)
             section.footer_distance = Mm(10)
-        section.different_first_page_header_footer = True
         header = section.header
-        if not any(p.text.strip() for p in header.paragraphs) and not header._element.findall(
-            ".//" + qn("w:fldChar")
-        ):
+        has_own_header = header.is_linked_to_previous is False and (
+            any(p.text.strip() for p in header.paragraphs)
+            or header._element.findall(".//" + qn("w:fldChar"))
+            or header._element.findall(".//" + qn("w:drawing"))
+        )
+        if not has_own_header:
+            # Page numbers from page 2: a PAGE field in the default header, nothing on page 1.
+            # (A template with its own header keeps it, and its own first-page setting.)
+            section.different_first_page_header_footer = True
             paragraph = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             _page_field(paragraph)
