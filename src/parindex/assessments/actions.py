@@ -106,7 +106,8 @@ def open_round(
             raise ValidationError(
                 _("The %(what)s deadline must not be before the self-assessment deadline.") % {"what": label}
             )
-    eligible = list(eligible_units(framework, owner_unit))
+    # Units that existed on the data cut-off date (default: today), e.g. before or after a merger.
+    eligible = list(eligible_units(framework, owner_unit, on=data_cutoff))
     if units is not None:
         chosen = list(units)
         allowed = {u.pk for u in eligible}
