@@ -67,8 +67,11 @@ def test_catalogue_is_complete_and_valid(po):
     header = po.read_text(encoding="utf-8").split("\n\n", 1)[0]
     assert "#, fuzzy" not in header, f"{po}: the header is marked fuzzy (msgfmt would skip the whole file)"
     if shutil.which("msgfmt"):
-        result = subprocess.run(["msgfmt", "--check-format", "--statistics", "-o", os.devnull, str(po)],
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            ["msgfmt", "--check-format", "--statistics", "-o", os.devnull, str(po)],
+            capture_output=True,
+            text=True,
+        )
         assert result.returncode == 0, result.stderr
         assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
 
@@ -78,18 +81,30 @@ def _fresh_msgids(app: Path, workdir: Path) -> tuple[Path, set[str], set[str]]:
     copy = workdir / app.name  # cwd of makemessages; "-P" keeps e.g. selectors.py from shadowing the stdlib
     shutil.copytree(app, copy, ignore=shutil.ignore_patterns("*.mo", "__pycache__", "static", "migrations"))
     (copy / "locale").mkdir(exist_ok=True)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "parindex.settings", "PARINDEX_LOG_LEVEL": "ERROR",
-           "PARINDEX_DATA_DIR": str(workdir / "data")}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "parindex.settings",
+        "PARINDEX_LOG_LEVEL": "ERROR",
+        "PARINDEX_DATA_DIR": str(workdir / "data"),
+    }
     result = subprocess.run(
         [sys.executable, "-P", "-m", "django", "makemessages", "-l", "vi", "--no-location", "--no-obsolete"],
-        cwd=copy, env=env, capture_output=True, text=True, timeout=300,
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, f"makemessages failed for {app.name}: {result.stderr}"
     fresh_po = copy / "locale/vi/LC_MESSAGES/django.po"
     fresh = {e["msgid"] for e in parse_po(fresh_po)} if fresh_po.exists() else set()
     committed_po = app / "locale/vi/LC_MESSAGES/django.po"
     committed = (
-        {e["msgid"] for e in parse_po(committed_po) if not e["obsolete"] and all(e["msgstr"]) and "fuzzy" not in e["flags"]}
+        {
+            e["msgid"]
+            for e in parse_po(committed_po)
+            if not e["obsolete"] and all(e["msgstr"]) and "fuzzy" not in e["flags"]
+        }
         if committed_po.exists()
         else set()
     )
@@ -100,11 +115,7 @@ def _fresh_msgids(app: Path, workdir: Path) -> tuple[Path, set[str], set[str]]:
 def test_every_catalogue_is_up_to_date_with_the_code(tmp_path):
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 2)) as pool:
         results = list(pool.map(lambda app: _fresh_msgids(app, tmp_path / app.name), APPS))
-    problems = {
-        app.name: sorted(fresh - committed)
-        for app, fresh, committed in results
-        if fresh - committed
-    }
+    problems = {app.name: sorted(fresh - committed) for app, fresh, committed in results if fresh - committed}
     assert not problems, (
         "msgids missing from (or untranslated in) the committed catalogues — run makemessages in the app, "
         f"translate, compile: {problems}"

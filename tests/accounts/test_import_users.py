@@ -19,7 +19,16 @@ from tests.core.xlsx_helpers import make_xlsx
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
-HEADER = ["Tên đăng nhập", "Họ và tên", "Thư điện tử", "Điện thoại", "Mã đơn vị", "Vai trò", "Chức vụ", "Mật khẩu"]
+HEADER = [
+    "Tên đăng nhập",
+    "Họ và tên",
+    "Thư điện tử",
+    "Điện thoại",
+    "Mã đơn vị",
+    "Vai trò",
+    "Chức vụ",
+    "Mật khẩu",
+]
 EXAMPLE = Path(parindex.accounts.__file__).parent / "examples" / "users-example.xlsx"
 
 
@@ -43,11 +52,41 @@ def state():
 
 
 def test_new_users_get_roles_and_printed_one_time_passwords(tmp_path, tree):
-    content = make_xlsx(HEADER, [
-        ["xa.yenthuong.canbo2", "Nguyễn Thị Hoa", "hoa@backan.gov.vn", "0912345678", "A1", "Cán bộ đơn vị", "Công chức", None],
-        ["xa.yenthuong.canbo2", "Nguyễn Thị Hoa", "hoa@backan.gov.vn", "0912345678", "A1", "viewer", "", None],
-        ["huyen.chodon.thamdinh2", "Ma Văn Sơn", None, None, "DA", "Thẩm định viên", "", "Mat-khau-rieng-2025"],
-    ])
+    content = make_xlsx(
+        HEADER,
+        [
+            [
+                "xa.yenthuong.canbo2",
+                "Nguyễn Thị Hoa",
+                "hoa@backan.gov.vn",
+                "0912345678",
+                "A1",
+                "Cán bộ đơn vị",
+                "Công chức",
+                None,
+            ],
+            [
+                "xa.yenthuong.canbo2",
+                "Nguyễn Thị Hoa",
+                "hoa@backan.gov.vn",
+                "0912345678",
+                "A1",
+                "viewer",
+                "",
+                None,
+            ],
+            [
+                "huyen.chodon.thamdinh2",
+                "Ma Văn Sơn",
+                None,
+                None,
+                "DA",
+                "Thẩm định viên",
+                "",
+                "Mat-khau-rieng-2025",
+            ],
+        ],
+    )
     ok, out, err = run(tmp_path, content)
     assert ok, err
     assert "Đã tạo 2 người dùng, cập nhật 0 người dùng, thêm 3 vai trò." in out
@@ -65,8 +104,12 @@ def test_new_users_get_roles_and_printed_one_time_passwords(tmp_path, tree):
 
 def test_passwords_can_go_to_an_xlsx_instead_of_the_console(tmp_path, tree):
     target = tmp_path / "mat-khau.xlsx"
-    ok, out, _err = run(tmp_path, make_xlsx(HEADER, [["canbo.moi", "Lê Thị Mới", None, None, "A1", "officer", "", None]]),
-                        "--passwords-out", str(target))
+    ok, out, _err = run(
+        tmp_path,
+        make_xlsx(HEADER, [["canbo.moi", "Lê Thị Mới", None, None, "A1", "officer", "", None]]),
+        "--passwords-out",
+        str(target),
+    )
     assert ok
     rows = list(load_workbook(target).active.iter_rows(values_only=True))
     assert rows[1][0] == "canbo.moi"
@@ -85,7 +128,9 @@ def test_the_shipped_example_imports(tmp_path, tree):
 
 
 def test_importing_again_adds_nothing_and_keeps_passwords(tmp_path, tree, officer_a1):
-    content = make_xlsx(HEADER, [["canbo.a1", "Nguyễn Văn An", None, None, "A1", "Cán bộ đơn vị", "", "Mot-mat-khau-khac-9"]])
+    content = make_xlsx(
+        HEADER, [["canbo.a1", "Nguyễn Văn An", None, None, "A1", "Cán bộ đơn vị", "", "Mot-mat-khau-khac-9"]]
+    )
     before = state()
     ok, out, _err = run(tmp_path, content)
     assert ok
@@ -96,12 +141,27 @@ def test_importing_again_adds_nothing_and_keeps_passwords(tmp_path, tree, office
 
 
 BAD = {
-    "bad username": (["Cán Bộ Một", "Tên", None, None, "A1", "viewer", "", None], "Tên đăng nhập chỉ gồm chữ thường không dấu"),
-    "unknown unit": (["canbo.x", "Tên", None, None, "KHONG-CO", "viewer", "", None], "Không có đơn vị mã “KHONG-CO”."),
-    "unknown role": (["canbo.x", "Tên", None, None, "A1", "Chủ tịch", "", None], "Vai trò “Chủ tịch” không hợp lệ"),
-    "bad e-mail": (["canbo.x", "Tên", "khong-phai", None, "A1", "viewer", "", None], "“khong-phai” không phải là địa chỉ thư điện tử."),
+    "bad username": (
+        ["Cán Bộ Một", "Tên", None, None, "A1", "viewer", "", None],
+        "Tên đăng nhập chỉ gồm chữ thường không dấu",
+    ),
+    "unknown unit": (
+        ["canbo.x", "Tên", None, None, "KHONG-CO", "viewer", "", None],
+        "Không có đơn vị mã “KHONG-CO”.",
+    ),
+    "unknown role": (
+        ["canbo.x", "Tên", None, None, "A1", "Chủ tịch", "", None],
+        "Vai trò “Chủ tịch” không hợp lệ",
+    ),
+    "bad e-mail": (
+        ["canbo.x", "Tên", "khong-phai", None, "A1", "viewer", "", None],
+        "“khong-phai” không phải là địa chỉ thư điện tử.",
+    ),
     "weak password": (["canbo.x", "Tên", None, None, "A1", "viewer", "", "123"], "Mật khẩu quá ngắn."),
-    "empty full name": (["canbo.x", None, None, None, "A1", "viewer", "", None], "Họ và tên: Ô này không được để trống."),
+    "empty full name": (
+        ["canbo.x", None, None, None, "A1", "viewer", "", None],
+        "Họ và tên: Ô này không được để trống.",
+    ),
 }
 
 
@@ -117,11 +177,14 @@ def test_a_bad_row_is_reported_and_nothing_is_written(tmp_path, tree, case):
 
 
 def test_duplicate_role_rows_and_conflicting_names_are_refused(tmp_path, tree):
-    content = make_xlsx(HEADER, [
-        ["canbo.x", "Tên Một", None, None, "A1", "viewer", "", None],
-        ["canbo.x", "Tên Một", None, None, "A1", "Người theo dõi", "", None],
-        ["canbo.x", "Tên Hai", None, None, "A2", "viewer", "", None],
-    ])
+    content = make_xlsx(
+        HEADER,
+        [
+            ["canbo.x", "Tên Một", None, None, "A1", "viewer", "", None],
+            ["canbo.x", "Tên Một", None, None, "A1", "Người theo dõi", "", None],
+            ["canbo.x", "Tên Hai", None, None, "A2", "viewer", "", None],
+        ],
+    )
     before = state()
     ok, _out, err = run(tmp_path, content)
     assert not ok
@@ -136,7 +199,9 @@ def upload(client, content):
 
 def test_manager_gives_roles_in_own_district_through_the_page(client, district_manager_a):
     client.force_login(district_manager_a)
-    response = upload(client, make_xlsx(HEADER, [["canbo.a2b", "Lò Văn Bảy", None, None, "A2", "officer", "", None]]))
+    response = upload(
+        client, make_xlsx(HEADER, [["canbo.a2b", "Lò Văn Bảy", None, None, "A2", "officer", "", None]])
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "Đã tạo 1 người dùng" in page
@@ -146,8 +211,14 @@ def test_manager_gives_roles_in_own_district_through_the_page(client, district_m
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        (["canbo.b", "Tên", None, None, "B1", "officer", "", None], "Bạn chỉ được cấp vai trò tại các đơn vị mình quản lý."),
-        (["qt.moi", "Tên", None, None, "A1", "admin", "", None], "Chỉ quản trị hệ thống mới được cấp vai trò quản trị hệ thống."),
+        (
+            ["canbo.b", "Tên", None, None, "B1", "officer", "", None],
+            "Bạn chỉ được cấp vai trò tại các đơn vị mình quản lý.",
+        ),
+        (
+            ["qt.moi", "Tên", None, None, "A1", "admin", "", None],
+            "Chỉ quản trị hệ thống mới được cấp vai trò quản trị hệ thống.",
+        ),
     ],
     ids=["other-district", "admin-role"],
 )
@@ -160,7 +231,9 @@ def test_manager_cannot_give_roles_outside_scope_or_the_admin_role(client, distr
     assert state() == before
 
 
-def test_manager_cannot_rename_an_existing_user_but_admin_can(client, tree, district_manager_a, officer_a1, admin_user):
+def test_manager_cannot_rename_an_existing_user_but_admin_can(
+    client, tree, district_manager_a, officer_a1, admin_user
+):
     row = ["canbo.a1", "Tên Mới", None, None, "A1", "officer", "", None]
     client.force_login(district_manager_a)
     assert upload(client, make_xlsx(HEADER, [row])).status_code == 200

@@ -54,7 +54,11 @@ def test_password_change_works_and_enforces_the_validators(client, officer_a1):
     assert "Mật khẩu quá ngắn" in short.content.decode()
     ok = client.post(
         reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": "Mot-mat-khau-moi-2025", "new_password2": "Mot-mat-khau-moi-2025"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Mot-mat-khau-moi-2025",
+            "new_password2": "Mot-mat-khau-moi-2025",
+        },
     )
     assert ok.status_code == 302
     officer_a1.refresh_from_db()

@@ -29,8 +29,14 @@ def test_record_keeps_who_what_before_and_after(tree, officer_a1):
         unit.name = "Xã Yên Thượng (mới)"
         unit.valid_from = dt.date(2025, 7, 1)
         unit.save()
-        entry = record(actor=officer_a1, action="unit.update", obj=unit, before=before,
-                       after=snapshot(unit, ["name", "valid_from"]), note="đổi tên")
+        entry = record(
+            actor=officer_a1,
+            action="unit.update",
+            obj=unit,
+            before=before,
+            after=snapshot(unit, ["name", "valid_from"]),
+            note="đổi tên",
+        )
     entry.refresh_from_db()
     assert entry.actor == officer_a1
     assert entry.actor_name == "Nguyễn Văn An"
@@ -39,7 +45,10 @@ def test_record_keeps_who_what_before_and_after(tree, officer_a1):
     assert entry.content_type.model == "unit"
     assert entry.before == {"name": "Xã Yên Thượng", "valid_from": None}
     assert entry.after == {"name": "Xã Yên Thượng (mới)", "valid_from": "2025-07-01"}
-    assert entry.changes() == [("name", "Xã Yên Thượng", "Xã Yên Thượng (mới)"), ("valid_from", None, "2025-07-01")]
+    assert entry.changes() == [
+        ("name", "Xã Yên Thượng", "Xã Yên Thượng (mới)"),
+        ("valid_from", None, "2025-07-01"),
+    ]
 
 
 def test_decimals_are_stored_exactly(tree):
@@ -82,5 +91,7 @@ def test_audit_page_filtered_by_another_units_id_shows_nothing(client, tree, off
 def test_audit_page_filters_by_object(client, tree, district_manager_a):
     _entries(tree)
     client.force_login(district_manager_a)
-    page = client.get(reverse("audit_log"), {"object_type": "unit", "object_id": tree["A2"].pk}).content.decode()
+    page = client.get(
+        reverse("audit_log"), {"object_type": "unit", "object_id": tree["A2"].pk}
+    ).content.decode()
     assert "test.A2" in page and "test.A1" not in page

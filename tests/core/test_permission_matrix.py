@@ -88,7 +88,9 @@ def test_personal_pages_open_for_everyone(client, personas, persona, url_name):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("url_name", ["units:import", "units:import_template", "users_import", "users_import_template"])
+@pytest.mark.parametrize(
+    "url_name", ["units:import", "units:import_template", "users_import", "users_import_template"]
+)
 def test_import_pages_only_for_managers_and_admins(client, personas, persona, url_name):
     client.force_login(personas[persona])
     assert client.get(reverse(url_name)).status_code == (200 if persona in IMPORTERS else 403)
@@ -100,7 +102,9 @@ def test_import_posts_are_refused_to_other_roles(client, personas, persona):
 
     client.force_login(personas[persona])
     response = client.post(reverse("units:import"), {"file": SimpleUploadedFile("x.xlsx", b"x")})
-    assert response.status_code == (400 if persona in IMPORTERS else 403)  # 400: "not an xlsx", after the check
+    assert response.status_code == (
+        400 if persona in IMPORTERS else 403
+    )  # 400: "not an xlsx", after the check
 
 
 def test_a_missing_unit_id_is_404(client, admin_user):

@@ -44,7 +44,13 @@ def test_audit_log_query_count_does_not_grow_with_rows(client, tree, district_ma
         with transaction.atomic():
             for i in range(n):
                 unit = tree["A1"] if i % 2 else tree["A2"]
-                record(actor=officer_a1, action="unit.update", obj=unit, before={"name": "a"}, after={"name": str(i)})
+                record(
+                    actor=officer_a1,
+                    action="unit.update",
+                    obj=unit,
+                    before={"name": "a"},
+                    after={"name": str(i)},
+                )
 
     add(5)
     small = count_queries(client, reverse("audit_log"))

@@ -12,10 +12,18 @@ GOOD_KEY = "x" * 40
 
 
 def _start(tmp_path, **env):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("PARINDEX_", "DATABASE_URL", "SECRET_KEY"))}
-    environment.update({"PARINDEX_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "parindex.settings", **env})
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("PARINDEX_", "DATABASE_URL", "SECRET_KEY"))
+    }
+    environment.update(
+        {"PARINDEX_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "parindex.settings", **env}
+    )
     return subprocess.run(
-        [sys.executable, "-c", "import parindex.settings"], env=environment, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", "import parindex.settings"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -23,7 +31,10 @@ def _start(tmp_path, **env):
     ("env", "message"),
     [
         ({"PARINDEX_DEBUG": "maybe"}, "PARINDEX_DEBUG='maybe' is not a boolean"),
-        ({"DATABASE_URL": "mysql://user:pw@localhost/parindex"}, "DATABASE_URL must point to SQLite or PostgreSQL"),
+        (
+            {"DATABASE_URL": "mysql://user:pw@localhost/parindex"},
+            "DATABASE_URL must point to SQLite or PostgreSQL",
+        ),
         ({"DATABASE_URL": "not a url"}, "DATABASE_URL is not a database URL"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 32 characters long"),
         ({"PARINDEX_UPLOAD_MAX_MB": "abc"}, "PARINDEX_UPLOAD_MAX_MB='abc' is not a whole number"),
@@ -46,7 +57,9 @@ def test_good_values_start(tmp_path):
 
 
 def test_the_console_script_reports_a_configuration_error_without_a_traceback(tmp_path):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("PARINDEX_", "DATABASE_URL", "SECRET_KEY"))}
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("PARINDEX_", "DATABASE_URL", "SECRET_KEY"))
+    }
     environment.update({"PARINDEX_DATA_DIR": str(tmp_path), "PARINDEX_DEBUG": "maybe"})
     parindex = os.path.join(os.path.dirname(sys.executable), "parindex")
     result = subprocess.run([parindex, "check"], env=environment, capture_output=True, text=True, timeout=60)

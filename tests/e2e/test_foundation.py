@@ -11,7 +11,9 @@ from tests.e2e.conftest import login
 def unit_codes(page) -> set[str]:
     table = page.get_by_test_id("unit-table")
     expect(table).to_be_visible()
-    return {text.strip() for text in table.locator("tbody tr td:first-child").all_inner_texts() if text.strip()}
+    return {
+        text.strip() for text in table.locator("tbody tr td:first-child").all_inner_texts() if text.strip()
+    }
 
 
 def test_commune_officer_sees_a_vietnamese_ui_and_only_own_unit(page, live_server, officer_a1, tree):
@@ -27,7 +29,9 @@ def test_commune_officer_sees_a_vietnamese_ui_and_only_own_unit(page, live_serve
     assert response.status == 404
 
 
-def test_district_manager_sees_own_communes_but_not_another_district(page, live_server, district_manager_a, tree):
+def test_district_manager_sees_own_communes_but_not_another_district(
+    page, live_server, district_manager_a, tree
+):
     login(page, live_server.url, "noivu.da")
     expect(page.get_by_test_id("panel-scope")).to_contain_text("4 đơn vị đang hoạt động.")
     page.goto(f"{live_server.url}/units/")

@@ -21,11 +21,17 @@ K = Unit.Kind
 
 def snapshot():
     return (
-        sorted(Unit.objects.values_list("code", "name", "kind", "grade", "parent__code", "valid_from", "valid_to", "path")),
+        sorted(
+            Unit.objects.values_list(
+                "code", "name", "kind", "grade", "parent__code", "valid_from", "valid_to", "path"
+            )
+        ),
         sorted(User.objects.values_list("username", "full_name", "email")),
         sorted(Membership.objects.values_list("user__username", "unit__code", "role", "title")),
-        sorted((c.kind, c.effective_on, tuple(sorted(c.predecessors.values_list("code", flat=True))))
-               for c in UnitChange.objects.all()),
+        sorted(
+            (c.kind, c.effective_on, tuple(sorted(c.predecessors.values_list("code", flat=True))))
+            for c in UnitChange.objects.all()
+        ),
     )
 
 
@@ -92,7 +98,13 @@ def test_generated_people_are_the_same_in_every_process():
         "import django; django.setup(); from parindex.units.demo import user_rows; "
         "print(repr([(r['username'], r['full_name']) for r in user_rows()]))"
     )
-    env = {**os.environ, "PYTHONHASHSEED": "12345", "DJANGO_SETTINGS_MODULE": "parindex.settings",
-           "PARINDEX_LOG_LEVEL": "ERROR"}
-    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env, check=True)
+    env = {
+        **os.environ,
+        "PYTHONHASHSEED": "12345",
+        "DJANGO_SETTINGS_MODULE": "parindex.settings",
+        "PARINDEX_LOG_LEVEL": "ERROR",
+    }
+    other = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env, check=True
+    )
     assert other.stdout.strip() == repr([(r["username"], r["full_name"]) for r in here])

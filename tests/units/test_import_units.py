@@ -17,8 +17,18 @@ from tests.core.xlsx_helpers import make_xlsx
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["Mã đơn vị", "Tên đơn vị", "Tên ngắn", "Loại đơn vị", "Phân loại", "Mã đơn vị cấp trên",
-          "Hiệu lực từ ngày", "Hiệu lực đến ngày", "Thư điện tử", "Mã đơn vị tiền thân"]
+HEADER = [
+    "Mã đơn vị",
+    "Tên đơn vị",
+    "Tên ngắn",
+    "Loại đơn vị",
+    "Phân loại",
+    "Mã đơn vị cấp trên",
+    "Hiệu lực từ ngày",
+    "Hiệu lực đến ngày",
+    "Thư điện tử",
+    "Mã đơn vị tiền thân",
+]
 EXAMPLE = Path(parindex.units.__file__).parent / "examples" / "units-example.xlsx"
 
 
@@ -101,7 +111,10 @@ def test_an_existing_unit_can_be_moved_and_its_subtree_follows(tmp_path, tree):
 
 BAD_FILES = {
     "duplicate code": (
-        [["A", "Xã A", "", "Xã", "", "P", None, None, "", ""], ["A", "Xã A2", "", "Xã", "", "P", None, None, "", ""]],
+        [
+            ["A", "Xã A", "", "Xã", "", "P", None, None, "", ""],
+            ["A", "Xã A2", "", "Xã", "", "P", None, None, "", ""],
+        ],
         "Dòng 3, Mã đơn vị: Mã “A” đã dùng ở dòng 2 của tệp này.",
     ),
     "unknown parent": (
@@ -109,7 +122,10 @@ BAD_FILES = {
         "Dòng 2, Mã đơn vị cấp trên: Không có đơn vị cấp trên mã “KHONG-CO”.",
     ),
     "cycle in the file": (
-        [["A", "Huyện A", "", "Huyện", "", "B", None, None, "", ""], ["B", "Huyện B", "", "Huyện", "", "A", None, None, "", ""]],
+        [
+            ["A", "Huyện A", "", "Huyện", "", "B", None, None, "", ""],
+            ["B", "Huyện B", "", "Huyện", "", "A", None, None, "", ""],
+        ],
         "Dòng 2, Mã đơn vị cấp trên: Chuỗi đơn vị cấp trên quay vòng về chính đơn vị này: A → B → A.",
     ),
     "cycle through the database": (
@@ -172,18 +188,24 @@ def test_a_bad_row_is_reported_in_vietnamese_and_nothing_is_written(tmp_path, tr
 
 def test_every_problem_of_every_row_is_listed_at_once(tmp_path, tree):
     # Cell problems (types, empty cells) of the whole file come first...
-    cells = make_xlsx(HEADER, [
-        ["A", "Xã A", "", "Xã", "", "P", "abc", None, "", ""],
-        ["B", None, "", "Xã", "", "P", None, "31/02/2025", "", ""],
-    ])
+    cells = make_xlsx(
+        HEADER,
+        [
+            ["A", "Xã A", "", "Xã", "", "P", "abc", None, "", ""],
+            ["B", None, "", "Xã", "", "P", None, "31/02/2025", "", ""],
+        ],
+    )
     ok, _out, err = run(tmp_path, cells)
     assert not ok
     assert len([line for line in err.splitlines() if line.startswith("Dòng")]) == 3
     # ...then every structural problem of every row.
-    structure = make_xlsx(HEADER, [
-        ["A", "Xã A", "", "Thôn", "", "KHONG-CO", None, None, "", ""],
-        ["B", "Xã B", "", "Xã", "Loại IV", "P", None, None, "x@", ""],
-    ])
+    structure = make_xlsx(
+        HEADER,
+        [
+            ["A", "Xã A", "", "Thôn", "", "KHONG-CO", None, None, "", ""],
+            ["B", "Xã B", "", "Xã", "Loại IV", "P", None, None, "x@", ""],
+        ],
+    )
     ok, _out, err = run(tmp_path, structure)
     assert not ok
     assert len([line for line in err.splitlines() if line.startswith("Dòng")]) == 4
@@ -214,6 +236,7 @@ def test_a_missing_file_is_a_command_error(tmp_path):
 
 # --- the upload page ------------------------------------------------------------------
 
+
 def upload(client, content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -231,7 +254,9 @@ def test_admin_imports_through_the_page(client, admin_user):
 def test_the_page_lists_the_errors_and_writes_nothing(client, admin_user):
     client.force_login(admin_user)
     before = state()
-    response = upload(client, make_xlsx(HEADER, [["A", "Xã A", "", "Xã", "", "KHONG-CO", None, None, "", ""]]))
+    response = upload(
+        client, make_xlsx(HEADER, [["A", "Xã A", "", "Xã", "", "KHONG-CO", None, None, "", ""]])
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "Tệp có 1 lỗi; chưa có dữ liệu nào được nhập." in page

@@ -21,7 +21,12 @@ def test_paths_and_depths_follow_the_tree(tree):
     assert fresh(tree["P"]).path == f"/{tree['P'].pk}/"
     assert fresh(tree["A1"]).path == f"/{tree['P'].pk}/{tree['DA'].pk}/{tree['A1'].pk}/"
     assert [fresh(tree[c]).depth for c in ("P", "DA", "A1")] == [0, 1, 2]
-    assert set(Unit.objects.subtree_of(fresh(tree["DA"])).values_list("code", flat=True)) == {"DA", "DA-NV", "A1", "A2"}
+    assert set(Unit.objects.subtree_of(fresh(tree["DA"])).values_list("code", flat=True)) == {
+        "DA",
+        "DA-NV",
+        "A1",
+        "A2",
+    }
 
 
 def test_reparenting_moves_the_whole_subtree(tree):
@@ -33,7 +38,12 @@ def test_reparenting_moves_the_whole_subtree(tree):
     assert a1.depth == 3
     assert a1.ancestor_ids() == [tree["P"].pk, tree["DB"].pk, tree["DA"].pk]
     assert set(Unit.objects.subtree_of(fresh(tree["DB"])).values_list("code", flat=True)) == {
-        "DB", "B1", "DA", "DA-NV", "A1", "A2"
+        "DB",
+        "B1",
+        "DA",
+        "DA-NV",
+        "A1",
+        "A2",
     }
 
 
@@ -56,7 +66,9 @@ def test_a_unit_cannot_be_moved_under_its_own_descendant(tree):
 
 
 def test_end_date_before_start_date_is_refused(tree):
-    unit = Unit(code="X", name="X", kind=K.COMMUNE, valid_from=dt.date(2025, 7, 1), valid_to=dt.date(2025, 6, 30))
+    unit = Unit(
+        code="X", name="X", kind=K.COMMUNE, valid_from=dt.date(2025, 7, 1), valid_to=dt.date(2025, 6, 30)
+    )
     with pytest.raises(ValidationError) as info:
         unit.full_clean()
     assert "Ngày kết thúc không được trước ngày bắt đầu." in str(info.value)
@@ -69,13 +81,15 @@ def test_search_ignores_diacritics_and_case(tree):
 
 
 def test_lineage_reaches_the_old_communes_through_two_reorganisations(tree):
-    merged = Unit.objects.create(code="M1", name="Xã Mới", kind=K.COMMUNE, parent=tree["P"],
-                                 valid_from=dt.date(2025, 7, 1))
+    merged = Unit.objects.create(
+        code="M1", name="Xã Mới", kind=K.COMMUNE, parent=tree["P"], valid_from=dt.date(2025, 7, 1)
+    )
     first = UnitChange.objects.create(kind=UnitChange.Kind.MERGE, effective_on=dt.date(2025, 7, 1))
     first.predecessors.set([tree["A1"], tree["A2"]])
     first.successors.set([merged])
-    renamed = Unit.objects.create(code="M2", name="Xã Mới Đổi Tên", kind=K.COMMUNE, parent=tree["P"],
-                                  valid_from=dt.date(2026, 1, 1))
+    renamed = Unit.objects.create(
+        code="M2", name="Xã Mới Đổi Tên", kind=K.COMMUNE, parent=tree["P"], valid_from=dt.date(2026, 1, 1)
+    )
     second = UnitChange.objects.create(kind=UnitChange.Kind.RENAME, effective_on=dt.date(2026, 1, 1))
     second.predecessors.set([merged])
     second.successors.set([renamed])

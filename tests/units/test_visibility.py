@@ -86,8 +86,9 @@ def test_inactive_user_sees_nothing(officer_a1):
 )
 def test_memberships_outside_their_dates_are_ignored(tree, valid_from, valid_to):
     user = make_user("cu", "Cán bộ cũ")
-    Membership.objects.create(user=user, unit=tree["DA"], role=Role.INDEX_MANAGER, valid_from=valid_from,
-                              valid_to=valid_to)
+    Membership.objects.create(
+        user=user, unit=tree["DA"], role=Role.INDEX_MANAGER, valid_from=valid_from, valid_to=valid_to
+    )
     assert not Unit.objects.visible_to(user).exists()
 
 
@@ -121,8 +122,9 @@ def test_has_role_is_exact_unless_inherited(tree, district_manager_a, officer_a1
 
 
 def test_members_of_a_merged_unit_see_its_predecessors_data(tree):
-    merged = Unit.objects.create(code="M", name="Xã Mới", kind=Unit.Kind.COMMUNE, parent=tree["P"],
-                                 valid_from=dt.date(2025, 7, 1))
+    merged = Unit.objects.create(
+        code="M", name="Xã Mới", kind=Unit.Kind.COMMUNE, parent=tree["P"], valid_from=dt.date(2025, 7, 1)
+    )
     change = UnitChange.objects.create(kind=UnitChange.Kind.MERGE, effective_on=dt.date(2025, 7, 1))
     change.predecessors.set([tree["A1"], tree["A2"]])
     change.successors.set([merged])

@@ -46,14 +46,46 @@ USER_COLUMNS = [
 ]
 
 ROLE_LABELS: dict[str, str] = {
-    **{k: Role.ADMIN for k in ("quan tri", "quan tri he thong", "quan tri vien", "admin", "administrator",
-                               "system administrator")},
-    **{k: Role.INDEX_MANAGER for k in ("quan ly chi so", "quan ly", "index manager", "index_manager", "manager")},
+    **{
+        k: Role.ADMIN
+        for k in (
+            "quan tri",
+            "quan tri he thong",
+            "quan tri vien",
+            "admin",
+            "administrator",
+            "system administrator",
+        )
+    },
+    **{
+        k: Role.INDEX_MANAGER
+        for k in ("quan ly chi so", "quan ly", "index manager", "index_manager", "manager")
+    },
     **{k: Role.APPRAISER for k in ("tham dinh", "tham dinh vien", "thanh vien to tham dinh", "appraiser")},
-    **{k: Role.UNIT_HEAD for k in ("lanh dao don vi", "lanh dao", "thu truong", "thu truong don vi", "unit head",
-                                   "unit_head", "head")},
-    **{k: Role.UNIT_OFFICER for k in ("can bo don vi", "can bo", "cong chuc", "chuyen vien", "unit officer",
-                                      "unit_officer", "officer")},
+    **{
+        k: Role.UNIT_HEAD
+        for k in (
+            "lanh dao don vi",
+            "lanh dao",
+            "thu truong",
+            "thu truong don vi",
+            "unit head",
+            "unit_head",
+            "head",
+        )
+    },
+    **{
+        k: Role.UNIT_OFFICER
+        for k in (
+            "can bo don vi",
+            "can bo",
+            "cong chuc",
+            "chuyen vien",
+            "unit officer",
+            "unit_officer",
+            "officer",
+        )
+    },
     **{k: Role.VIEWER for k in ("nguoi theo doi", "theo doi", "xem", "nguoi xem", "viewer")},
 }
 
@@ -90,7 +122,9 @@ class UserImportResult:
 
     def summary(self) -> str:
         return _("%(created)d users created, %(updated)d updated, %(roles)d roles added.") % {
-            "created": len(self.created), "updated": len(self.updated), "roles": self.memberships,
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "roles": self.memberships,
         }
 
 
@@ -122,19 +156,31 @@ def plan_users(source, *, by=None) -> list[UserRow]:
     for number, raw in table:
         username = str(raw["username"]).strip().lower()
         if not USERNAME_RE.match(username):
-            errors.append(RowError(number, _("User names use only lower-case letters without diacritics, digits, "
-                                             "dots, hyphens and underscores (e.g. xa.yenthuong.canbo)."),
-                                   heads["username"]))
+            errors.append(
+                RowError(
+                    number,
+                    _(
+                        "User names use only lower-case letters without diacritics, digits, "
+                        "dots, hyphens and underscores (e.g. xa.yenthuong.canbo)."
+                    ),
+                    heads["username"],
+                )
+            )
         email = raw["email"] or ""
         if email:
             try:
                 validate_email(email)
             except ValidationError:
-                errors.append(RowError(number, _("“%(value)s” is not an e-mail address.") % {"value": email},
-                                       heads["email"]))
+                errors.append(
+                    RowError(
+                        number, _("“%(value)s” is not an e-mail address.") % {"value": email}, heads["email"]
+                    )
+                )
         unit = units.get(raw["unit"])
         if unit is None:
-            errors.append(RowError(number, _("Unknown unit code “%(code)s”.") % {"code": raw["unit"]}, heads["unit"]))
+            errors.append(
+                RowError(number, _("Unknown unit code “%(code)s”.") % {"code": raw["unit"]}, heads["unit"])
+            )
         role = None
         try:
             role = _parse_role(raw["role"])
@@ -142,12 +188,22 @@ def plan_users(source, *, by=None) -> list[UserRow]:
             errors.append(RowError(number, str(exc), heads["role"]))
         key = (username, raw["unit"], role)
         if role and key in seen_roles:
-            errors.append(RowError(number, _("This role of this user at this unit is already in row %(row)d.")
-                                   % {"row": seen_roles[key]}))
+            errors.append(
+                RowError(
+                    number,
+                    _("This role of this user at this unit is already in row %(row)d.")
+                    % {"row": seen_roles[key]},
+                )
+            )
         seen_roles.setdefault(key, number)
         if username in person and person[username][1:] != (raw["full_name"], email):
-            errors.append(RowError(number, _("Row %(row)d gives this user name a different full name or e-mail.")
-                                   % {"row": person[username][0]}))
+            errors.append(
+                RowError(
+                    number,
+                    _("Row %(row)d gives this user name a different full name or e-mail.")
+                    % {"row": person[username][0]},
+                )
+            )
         person.setdefault(username, (number, raw["full_name"], email))
         password = raw["password"] or ""
         if password and username not in existing:
@@ -157,16 +213,36 @@ def plan_users(source, *, by=None) -> list[UserRow]:
                 errors.append(RowError(number, " ".join(exc.messages), heads["password"]))
         if paths is not None and unit is not None:
             if role == Role.ADMIN:
-                errors.append(RowError(number, _("Only an administrator may give the administrator role."), heads["role"]))
+                errors.append(
+                    RowError(
+                        number, _("Only an administrator may give the administrator role."), heads["role"]
+                    )
+                )
             elif not any(unit.path.startswith(p) for p in paths):
-                errors.append(RowError(number, _("You may only give roles at the units you manage."), heads["unit"]))
+                errors.append(
+                    RowError(number, _("You may only give roles at the units you manage."), heads["unit"])
+                )
         for key_, limit in (("full_name", 150), ("phone", 30), ("title", 120)):
             if len(raw[key_] or "") > limit:
-                errors.append(RowError(number, _("Too long: at most %(limit)d characters.") % {"limit": limit},
-                                       heads[key_]))
+                errors.append(
+                    RowError(
+                        number, _("Too long: at most %(limit)d characters.") % {"limit": limit}, heads[key_]
+                    )
+                )
         if unit is not None and role is not None:
-            rows.append(UserRow(number, username, raw["full_name"], email, raw["phone"] or "", unit, role,
-                                raw["title"] or "", password))
+            rows.append(
+                UserRow(
+                    number,
+                    username,
+                    raw["full_name"],
+                    email,
+                    raw["phone"] or "",
+                    unit,
+                    role,
+                    raw["title"] or "",
+                    password,
+                )
+            )
     if errors:
         raise SpreadsheetError(sorted(errors, key=lambda e: e.row or 0))
     return rows
@@ -187,9 +263,14 @@ def apply_users(rows: list[UserRow], *, by=None) -> UserImportResult:
                 user.save()
                 users[row.username] = user
                 result.created.append((row.username, row.full_name, "" if row.password else password))
-                audit.record(actor=by, action="user.create", obj=user, unit=row.unit,
-                             after=audit.snapshot(user, ["username", "full_name", "email", "phone"]),
-                             note=_("Imported from a spreadsheet."))
+                audit.record(
+                    actor=by,
+                    action="user.create",
+                    obj=user,
+                    unit=row.unit,
+                    after=audit.snapshot(user, ["username", "full_name", "email", "phone"]),
+                    note=_("Imported from a spreadsheet."),
+                )
             elif may_edit_people and row.username not in result.updated:
                 before = audit.snapshot(user, ["full_name", "email", "phone"])
                 user.full_name, user.email = row.full_name, row.email or user.email
@@ -198,16 +279,33 @@ def apply_users(rows: list[UserRow], *, by=None) -> UserImportResult:
                 if before != after:
                     user.save(update_fields=["full_name", "email", "phone"])
                     result.updated.append(row.username)
-                    audit.record(actor=by, action="user.update", obj=user, unit=row.unit, before=before, after=after,
-                                 note=_("Imported from a spreadsheet."))
+                    audit.record(
+                        actor=by,
+                        action="user.update",
+                        obj=user,
+                        unit=row.unit,
+                        before=before,
+                        after=after,
+                        note=_("Imported from a spreadsheet."),
+                    )
             membership, created = Membership.objects.get_or_create(
                 user=user, unit=row.unit, role=row.role, defaults={"title": row.title}
             )
             if created:
                 result.memberships += 1
-                audit.record(actor=by, action="membership.create", obj=membership, unit=row.unit,
-                             after={"user": user.username, "unit": row.unit.code, "role": row.role, "title": row.title},
-                             note=_("Imported from a spreadsheet."))
+                audit.record(
+                    actor=by,
+                    action="membership.create",
+                    obj=membership,
+                    unit=row.unit,
+                    after={
+                        "user": user.username,
+                        "unit": row.unit.code,
+                        "role": row.role,
+                        "title": row.title,
+                    },
+                    note=_("Imported from a spreadsheet."),
+                )
     return result
 
 
@@ -226,12 +324,36 @@ def passwords_workbook(result: UserImportResult) -> bytes:
 
 
 EXAMPLE_ROWS = [
-    ("xa.yenthuong.canbo2", "Nguyễn Thị Hoa", "hoa.nt@backan.gov.vn", "0912345678", "02032", "Cán bộ đơn vị",
-     "Công chức Văn phòng - Thống kê", ""),
-    ("xa.yenthuong.canbo2", "Nguyễn Thị Hoa", "hoa.nt@backan.gov.vn", "0912345678", "02032", "Người theo dõi",
-     "", ""),
-    ("huyen.chodon.thamdinh2", "Ma Văn Sơn", "son.mv@backan.gov.vn", "", "064", "Thẩm định viên",
-     "Thành viên Tổ thẩm định huyện", ""),
+    (
+        "xa.yenthuong.canbo2",
+        "Nguyễn Thị Hoa",
+        "hoa.nt@backan.gov.vn",
+        "0912345678",
+        "02032",
+        "Cán bộ đơn vị",
+        "Công chức Văn phòng - Thống kê",
+        "",
+    ),
+    (
+        "xa.yenthuong.canbo2",
+        "Nguyễn Thị Hoa",
+        "hoa.nt@backan.gov.vn",
+        "0912345678",
+        "02032",
+        "Người theo dõi",
+        "",
+        "",
+    ),
+    (
+        "huyen.chodon.thamdinh2",
+        "Ma Văn Sơn",
+        "son.mv@backan.gov.vn",
+        "",
+        "064",
+        "Thẩm định viên",
+        "Thành viên Tổ thẩm định huyện",
+        "",
+    ),
 ]
 
 

@@ -87,7 +87,9 @@ def audit_log(request):
         unit = Unit.objects.data_visible_to(request.user).filter(pk=unit_id).first()
         entries = entries.filter(unit=unit) if unit else entries.none()
     if request.GET.get("object_type") and request.GET.get("object_id"):
-        entries = entries.filter(content_type__model=request.GET["object_type"], object_id=request.GET["object_id"])
+        entries = entries.filter(
+            content_type__model=request.GET["object_type"], object_id=request.GET["object_id"]
+        )
     if request.GET.get("action"):
         entries = entries.filter(action__startswith=request.GET["action"])
     page = Paginator(entries, 50).get_page(request.GET.get("page"))

@@ -49,18 +49,35 @@ UNIT_COLUMNS = [
 # Accepted type labels (compared without case or diacritics) -> Unit.Kind.
 KIND_LABELS: dict[str, str] = {
     **{key: K.PROVINCE for key in ("tinh", "thanh pho truc thuoc trung uong", "province")},
-    **{key: K.DEPARTMENT for key in ("so", "so, ban, nganh", "co quan chuyen mon", "ban", "van phong ubnd tinh",
-                                     "thanh tra tinh", "department")},
+    **{
+        key: K.DEPARTMENT
+        for key in (
+            "so",
+            "so, ban, nganh",
+            "co quan chuyen mon",
+            "ban",
+            "van phong ubnd tinh",
+            "thanh tra tinh",
+            "department",
+        )
+    },
     **{key: K.DISTRICT for key in ("huyen", "quan", "thi xa", "thanh pho", "district")},
-    **{key: K.DISTRICT_OFFICE for key in ("phong", "phong chuyen mon", "district office", "district_office",
-                                          "office")},
+    **{
+        key: K.DISTRICT_OFFICE
+        for key in ("phong", "phong chuyen mon", "district office", "district_office", "office")
+    },
     **{key: K.COMMUNE for key in ("xa", "thi tran", "commune", "town")},
     **{key: K.WARD for key in ("phuong", "ward")},
     **{key: K.SPECIAL_ZONE for key in ("dac khu", "special zone", "special_zone")},
 }
 KIND_EXPORT_LABELS = {
-    K.PROVINCE: "Tỉnh", K.DEPARTMENT: "Sở", K.DISTRICT: "Huyện", K.DISTRICT_OFFICE: "Phòng",
-    K.COMMUNE: "Xã", K.WARD: "Phường", K.SPECIAL_ZONE: "Đặc khu",
+    K.PROVINCE: "Tỉnh",
+    K.DEPARTMENT: "Sở",
+    K.DISTRICT: "Huyện",
+    K.DISTRICT_OFFICE: "Phòng",
+    K.COMMUNE: "Xã",
+    K.WARD: "Phường",
+    K.SPECIAL_ZONE: "Đặc khu",
 }
 GRADE_LABELS: dict[str, str] = {
     **{key: G.I for key in ("1", "i", "loai 1", "loai i", "class i", "class 1")},
@@ -99,8 +116,12 @@ class UnitImportResult:
         return _(
             "%(created)d units created, %(updated)d updated, %(unchanged)d unchanged; "
             "%(links)d merge/split links added."
-        ) % {"created": len(self.created), "updated": len(self.updated), "unchanged": len(self.unchanged),
-             "links": self.links}
+        ) % {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "links": self.links,
+        }
 
 
 def managed_paths(user) -> tuple[str, ...] | None:
@@ -165,27 +186,43 @@ def plan_units(source, *, by=None) -> UnitPlan:
             errors.append(RowError(number, str(exc), headers["grade"]))
         values["valid_from"], values["valid_to"] = raw["valid_from"], raw["valid_to"]
         if raw["valid_from"] and raw["valid_to"] and raw["valid_to"] < raw["valid_from"]:
-            errors.append(RowError(number, _("The end date must not be before the start date."), headers["valid_to"]))
+            errors.append(
+                RowError(number, _("The end date must not be before the start date."), headers["valid_to"])
+            )
         values["email"] = raw["email"] or ""
         if values["email"]:
             try:
                 validate_email(values["email"])
             except ValidationError:
-                errors.append(RowError(number, _("“%(value)s” is not an e-mail address.") % {"value": values["email"]},
-                                       headers["email"]))
+                errors.append(
+                    RowError(
+                        number,
+                        _("“%(value)s” is not an e-mail address.") % {"value": values["email"]},
+                        headers["email"],
+                    )
+                )
         for key, limit in (("code", 32), ("name", 255), ("short_name", 120)):
             text = code if key == "code" else values[key]
             if len(text) > limit:
-                errors.append(RowError(number, _("Too long: at most %(limit)d characters.") % {"limit": limit},
-                                       headers[key]))
+                errors.append(
+                    RowError(
+                        number, _("Too long: at most %(limit)d characters.") % {"limit": limit}, headers[key]
+                    )
+                )
         if code in first_row_of:
             errors.append(
-                RowError(number, _("The code “%(code)s” is already used in row %(row)d of this file.")
-                         % {"code": code, "row": first_row_of[code]}, headers["code"])
+                RowError(
+                    number,
+                    _("The code “%(code)s” is already used in row %(row)d of this file.")
+                    % {"code": code, "row": first_row_of[code]},
+                    headers["code"],
+                )
             )
         else:
             first_row_of[code] = number
-        predecessors = [p.strip() for p in (raw["predecessors"] or "").replace(",", ";").split(";") if p.strip()]
+        predecessors = [
+            p.strip() for p in (raw["predecessors"] or "").replace(",", ";").split(";") if p.strip()
+        ]
         rows.append(UnitRow(number, code, values, raw["parent"], predecessors))
 
     existing = {u.code: u for u in Unit.objects.only("id", "code", "path", "parent_id", *_FIELDS)}
@@ -198,15 +235,26 @@ def plan_units(source, *, by=None) -> UnitPlan:
 
     for row in rows:
         if row.parent is not None and row.parent not in existing and row.parent not in file_codes:
-            errors.append(RowError(row.number, _("Unknown parent unit code “%(code)s”.") % {"code": row.parent},
-                                   headers["parent"]))
+            errors.append(
+                RowError(
+                    row.number,
+                    _("Unknown parent unit code “%(code)s”.") % {"code": row.parent},
+                    headers["parent"],
+                )
+            )
         elif row.parent is not None and first_row_of.get(row.code) == row.number:
             chain, current = [row.code], row.parent
             while current is not None:
                 if current == row.code:
                     chain.append(current)
-                    errors.append(RowError(row.number, _("The parent chain loops back to this unit: %(chain)s.")
-                                           % {"chain": " → ".join(chain)}, headers["parent"]))
+                    errors.append(
+                        RowError(
+                            row.number,
+                            _("The parent chain loops back to this unit: %(chain)s.")
+                            % {"chain": " → ".join(chain)},
+                            headers["parent"],
+                        )
+                    )
                     break
                 if current in chain or len(chain) > 50:
                     break  # a loop above this unit: reported on that unit's own row
@@ -214,19 +262,31 @@ def plan_units(source, *, by=None) -> UnitPlan:
                 current = parent_of.get(current)
         for pred in row.predecessors:
             if pred == row.code:
-                errors.append(RowError(row.number, _("A unit cannot be its own predecessor."), headers["predecessors"]))
+                errors.append(
+                    RowError(row.number, _("A unit cannot be its own predecessor."), headers["predecessors"])
+                )
             elif pred not in existing and pred not in file_codes:
-                errors.append(RowError(row.number, _("Unknown predecessor unit code “%(code)s”.") % {"code": pred},
-                                       headers["predecessors"]))
+                errors.append(
+                    RowError(
+                        row.number,
+                        _("Unknown predecessor unit code “%(code)s”.") % {"code": pred},
+                        headers["predecessors"],
+                    )
+                )
         if row.predecessors and not row.values.get("valid_from"):
-            errors.append(RowError(row.number, _("A unit with predecessors needs a start date (the date of the change)."),
-                                   headers["valid_from"]))
+            errors.append(
+                RowError(
+                    row.number,
+                    _("A unit with predecessors needs a start date (the date of the change)."),
+                    headers["valid_from"],
+                )
+            )
 
     paths = managed_paths(by)
     if paths is not None and not errors:
         errors += _scope_errors(rows, paths, existing, parent_of)
     if errors:
-        raise SpreadsheetError(sorted(errors, key=lambda e: (e.row or 0)))
+        raise SpreadsheetError(sorted(errors, key=lambda e: e.row or 0))
     return UnitPlan(rows=rows, existing=existing)
 
 
@@ -273,8 +333,13 @@ def apply_units(plan: UnitPlan, *, by=None) -> UnitImportResult:
                 unit = Unit.objects.create(code=row.code, parent=parent, **row.values)
                 units[row.code] = unit
                 result.created.append(row.code)
-                audit.record(actor=by, action="unit.create", obj=unit, after=audit.snapshot(unit, ["code", "parent_id", *_FIELDS]),
-                             note=_("Imported from a spreadsheet."))
+                audit.record(
+                    actor=by,
+                    action="unit.create",
+                    obj=unit,
+                    after=audit.snapshot(unit, ["code", "parent_id", *_FIELDS]),
+                    note=_("Imported from a spreadsheet."),
+                )
                 continue
             unit = Unit.objects.get(pk=unit.pk)  # fresh: an earlier row may have moved its subtree
             units[row.code] = unit
@@ -288,8 +353,14 @@ def apply_units(plan: UnitPlan, *, by=None) -> UnitImportResult:
                 continue
             unit.save()
             result.updated.append(row.code)
-            audit.record(actor=by, action="unit.update", obj=unit, before=before, after=after,
-                         note=_("Imported from a spreadsheet."))
+            audit.record(
+                actor=by,
+                action="unit.update",
+                obj=unit,
+                before=before,
+                after=after,
+                note=_("Imported from a spreadsheet."),
+            )
         result.links = _apply_changes(plan, units, by=by)
     return result
 
@@ -320,9 +391,17 @@ def _apply_changes(plan: UnitPlan, units: dict[str, Unit], *, by) -> int:
         change = UnitChange.objects.create(kind=kind, effective_on=row.values["valid_from"])
         change.predecessors.set(wanted)
         change.successors.set([successor])
-        audit.record(actor=by, action="unit.change", obj=successor, after={"kind": kind,
-                     "effective_on": row.values["valid_from"], "predecessors": sorted(row.predecessors)},
-                     note=_("Imported from a spreadsheet."))
+        audit.record(
+            actor=by,
+            action="unit.change",
+            obj=successor,
+            after={
+                "kind": kind,
+                "effective_on": row.values["valid_from"],
+                "predecessors": sorted(row.predecessors),
+            },
+            note=_("Imported from a spreadsheet."),
+        )
         added += 1
     return added
 
@@ -333,6 +412,7 @@ def import_units(source, *, by=None) -> UnitImportResult:
 
 
 # --- Export and the template ---------------------------------------------------------------
+
 
 def _predecessor_codes(unit: Unit) -> str:
     return ";".join(sorted(getattr(unit, "predecessor_codes", [])))
@@ -380,13 +460,27 @@ class _Example:
 EXAMPLE_ROWS = [
     _Example("06", "Tỉnh Bắc Kạn", "Bắc Kạn", K.PROVINCE, G.III, email="ubnd@backan.gov.vn"),
     _Example("06-SNV", "Sở Nội vụ", "Sở Nội vụ", K.DEPARTMENT, parent="06", email="noivu@backan.gov.vn"),
-    _Example("064", "Huyện Chợ Đồn", "Chợ Đồn", K.DISTRICT, G.II, parent="06", email="ubnd.chodon@backan.gov.vn"),
+    _Example(
+        "064", "Huyện Chợ Đồn", "Chợ Đồn", K.DISTRICT, G.II, parent="06", email="ubnd.chodon@backan.gov.vn"
+    ),
     _Example("064-PNV", "Phòng Nội vụ huyện Chợ Đồn", "Phòng Nội vụ", K.DISTRICT_OFFICE, parent="064"),
     _Example("02032", "Xã Yên Thượng", "Yên Thượng", K.COMMUNE, G.II, parent="064"),
-    _Example("02044", "Xã Lương Bằng", "Lương Bằng", K.COMMUNE, G.II, parent="064", valid_to=dt.date(2025, 6, 30)),
-    _Example("02047", "Xã Bằng Lãng", "Bằng Lãng", K.COMMUNE, G.III, parent="064", valid_to=dt.date(2025, 6, 30)),
-    _Example("02010", "Xã Bằng Lãng", "Bằng Lãng (2025)", K.COMMUNE, G.I, parent="06",
-             valid_from=dt.date(2025, 7, 1), predecessors="02044;02047"),
+    _Example(
+        "02044", "Xã Lương Bằng", "Lương Bằng", K.COMMUNE, G.II, parent="064", valid_to=dt.date(2025, 6, 30)
+    ),
+    _Example(
+        "02047", "Xã Bằng Lãng", "Bằng Lãng", K.COMMUNE, G.III, parent="064", valid_to=dt.date(2025, 6, 30)
+    ),
+    _Example(
+        "02010",
+        "Xã Bằng Lãng",
+        "Bằng Lãng (2025)",
+        K.COMMUNE,
+        G.I,
+        parent="06",
+        valid_from=dt.date(2025, 7, 1),
+        predecessors="02044;02047",
+    ),
 ]
 
 
@@ -397,9 +491,15 @@ def example_workbook() -> bytes:
         for c, getter in zip(
             export_columns(),
             [
-                lambda e: e.code, lambda e: e.name, lambda e: e.short_name,
-                lambda e: KIND_EXPORT_LABELS[e.kind], lambda e: GRADE_EXPORT_LABELS.get(e.grade, ""),
-                lambda e: e.parent or "", lambda e: e.valid_from, lambda e: e.valid_to, lambda e: e.email,
+                lambda e: e.code,
+                lambda e: e.name,
+                lambda e: e.short_name,
+                lambda e: KIND_EXPORT_LABELS[e.kind],
+                lambda e: GRADE_EXPORT_LABELS.get(e.grade, ""),
+                lambda e: e.parent or "",
+                lambda e: e.valid_from,
+                lambda e: e.valid_to,
+                lambda e: e.email,
                 lambda e: e.predecessors,
             ],
             strict=True,

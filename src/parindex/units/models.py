@@ -75,7 +75,12 @@ class Unit(models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, db_index=True)
     grade = models.CharField(_("class"), max_length=10, choices=Grade.choices, blank=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent unit")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent unit"),
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
@@ -93,7 +98,9 @@ class Unit(models.Model):
         ordering = ["path"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
                 name="unit_valid_dates_ordered",
                 violation_error_message=_("The end date must not be before the start date."),
             ),
@@ -114,7 +121,9 @@ class Unit(models.Model):
             raise ValidationError({"valid_to": _("The end date must not be before the start date.")})
         if self.parent_id and self.pk:
             if self.parent_id == self.pk or (self.parent.path or "").startswith(self.path or "//"):
-                raise ValidationError({"parent": _("A unit cannot be placed under itself or its own descendant.")})
+                raise ValidationError(
+                    {"parent": _("A unit cannot be placed under itself or its own descendant.")}
+                )
 
     def save(self, *args, **kwargs):
         self.search_name = search_key(f"{self.name} {self.short_name}")
@@ -123,13 +132,21 @@ class Unit(models.Model):
                 # Refuse a cycle even when clean() was not called (imports, shell, admin actions).
                 own_path = Unit.objects.filter(pk=self.pk).values_list("path", flat=True).first()
                 parent_path = Unit.objects.filter(pk=self.parent_id).values_list("path", flat=True).first()
-                if self.parent_id == self.pk or (own_path and parent_path and parent_path.startswith(own_path)):
-                    raise ValidationError({"parent": _("A unit cannot be placed under itself or its own descendant.")})
+                if self.parent_id == self.pk or (
+                    own_path and parent_path and parent_path.startswith(own_path)
+                ):
+                    raise ValidationError(
+                        {"parent": _("A unit cannot be placed under itself or its own descendant.")}
+                    )
             super().save(*args, **kwargs)
             self._refresh_path()
 
     def _refresh_path(self) -> None:
-        parent_path = Unit.objects.filter(pk=self.parent_id).values_list("path", flat=True).first() if self.parent_id else "/"
+        parent_path = (
+            Unit.objects.filter(pk=self.parent_id).values_list("path", flat=True).first()
+            if self.parent_id
+            else "/"
+        )
         new_path = f"{parent_path}{self.pk}/"
         old_path = Unit.objects.filter(pk=self.pk).values_list("path", flat=True).get()
         if new_path == old_path:
@@ -153,14 +170,20 @@ class Unit(models.Model):
         return sorted(Unit.objects.filter(pk__in=ids), key=lambda u: u.depth)
 
     def is_active_on(self, day: dt.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or self.valid_to >= day
+        )
 
     def lineage(self) -> list[Unit]:
         """This unit and every unit it succeeded, transitively (for year-over-year views)."""
         seen: dict[int, Unit] = {self.pk: self}
         frontier = [self.pk]
         while frontier:
-            preds = Unit.objects.filter(successor_changes__successors__in=frontier).exclude(pk__in=seen).distinct()
+            preds = (
+                Unit.objects.filter(successor_changes__successors__in=frontier)
+                .exclude(pk__in=seen)
+                .distinct()
+            )
             frontier = []
             for unit in preds:
                 seen[unit.pk] = unit
@@ -180,7 +203,9 @@ class UnitChange(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     effective_on = models.DateField(_("effective on"))
     decision = models.CharField(_("decision"), max_length=255, blank=True)
-    predecessors = models.ManyToManyField(Unit, related_name="successor_changes", verbose_name=_("predecessors"))
+    predecessors = models.ManyToManyField(
+        Unit, related_name="successor_changes", verbose_name=_("predecessors")
+    )
     successors = models.ManyToManyField(
         Unit, related_name="predecessor_changes", blank=True, verbose_name=_("successors")
     )
@@ -216,9 +241,13 @@ class Membership(models.Model):
         VIEWER = "viewer", _("Viewer")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit")
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    title = models.CharField(_("position"), max_length=120, blank=True, help_text=_("e.g. Vice-Chairman, Civil servant"))
+    title = models.CharField(
+        _("position"), max_length=120, blank=True, help_text=_("e.g. Vice-Chairman, Civil servant")
+    )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
 

@@ -19,7 +19,11 @@ def scope_panel(request) -> str:
     if not (scope.is_admin or roles & {*OVERSIGHT_ROLES, Membership.Role.VIEWER}):
         return ""
     counts = (
-        Unit.objects.visible_to(request.user).active_on().values("kind").annotate(n=Count("pk")).order_by("kind")
+        Unit.objects.visible_to(request.user)
+        .active_on()
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .order_by("kind")
     )
     labels = dict(Unit.Kind.choices)
     rows = [(c["kind"], labels.get(c["kind"], c["kind"]), c["n"]) for c in counts]
@@ -34,7 +38,9 @@ def my_unit_panel(request) -> str:
     """For unit heads and officers: their unit(s), with the people and the audit log one click away."""
     memberships = [
         m
-        for m in Membership.objects.active().filter(user=request.user, role__in=MEMBER_ROLES).select_related("unit")
+        for m in Membership.objects.active()
+        .filter(user=request.user, role__in=MEMBER_ROLES)
+        .select_related("unit")
     ]
     if not memberships:
         return ""

@@ -29,7 +29,13 @@ def unit_list(request):
     return render(
         request,
         "units/unit_list.html",
-        {"page": page, "query": query, "kind": kind, "kinds": Unit.Kind.choices, "can_import": can_import(request.user)},
+        {
+            "page": page,
+            "query": query,
+            "kind": kind,
+            "kinds": Unit.Kind.choices,
+            "can_import": can_import(request.user),
+        },
     )
 
 
@@ -44,7 +50,10 @@ def unit_detail(request, pk: int):
     children = Unit.objects.visible_to(request.user).filter(parent=unit)
     sees_data = Unit.objects.data_visible_to(request.user).filter(pk=unit.pk).exists()
     memberships = (
-        Membership.objects.active().filter(unit=unit).select_related("user").order_by("role", "user__full_name")
+        Membership.objects.active()
+        .filter(unit=unit)
+        .select_related("user")
+        .order_by("role", "user__full_name")
         if sees_data
         else Membership.objects.none()
     )
@@ -52,7 +61,9 @@ def unit_detail(request, pk: int):
     predecessors = list(Unit.objects.filter(successor_changes__successors=unit).distinct())
     successors = list(Unit.objects.filter(predecessor_changes__predecessors=unit).distinct())
     related_ids = [u.pk for u in predecessors + successors]
-    visible_ids = set(Unit.objects.visible_to(request.user).filter(pk__in=related_ids).values_list("pk", flat=True))
+    visible_ids = set(
+        Unit.objects.visible_to(request.user).filter(pk__in=related_ids).values_list("pk", flat=True)
+    )
     return render(
         request,
         "units/unit_detail.html",

@@ -47,7 +47,9 @@ class Scope:
         if self.is_admin:
             return Q()
         prefix = f"{lookup}__" if lookup else ""
-        condition = Q(**{f"{prefix}pk__in": list(self.own_unit_ids)}) if lookup else Q(pk__in=list(self.own_unit_ids))
+        condition = (
+            Q(**{f"{prefix}pk__in": list(self.own_unit_ids)}) if lookup else Q(pk__in=list(self.own_unit_ids))
+        )
         for path in self.oversight_paths if paths is None else paths:
             condition |= Q(**{f"{prefix}path__startswith": path})
         return condition
@@ -66,7 +68,10 @@ def scope_for(user) -> Scope:
     from parindex.units.models import Membership
 
     memberships = list(
-        Membership.objects.active().filter(user=user).select_related("unit").only("role", "unit__id", "unit__path")
+        Membership.objects.active()
+        .filter(user=user)
+        .select_related("unit")
+        .only("role", "unit__id", "unit__path")
     )
     is_admin = user.is_superuser or any(m.role == Membership.Role.ADMIN for m in memberships)
     own_ids = {m.unit_id for m in memberships}

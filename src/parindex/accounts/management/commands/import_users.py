@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="path of the .xlsx file")
-        parser.add_argument("--passwords-out", help="write the generated passwords to this .xlsx instead of printing them")
+        parser.add_argument(
+            "--passwords-out", help="write the generated passwords to this .xlsx instead of printing them"
+        )
 
     def handle(self, *args, file, passwords_out=None, **options):
         try:
