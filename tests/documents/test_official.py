@@ -8,7 +8,7 @@ import pytest
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parindex.documents.official import (
@@ -396,3 +396,54 @@ def test_a_document_with_kinh_gui_starts_its_distribution_list_with_nhu_tren():
     )
     assert report.distribution_lines() == ["- Như trên;", "- Chủ tịch UBND xã;", "- Lưu: VT."]
     assert letter(recipients=[], distribution=[]).distribution_lines() == ["- Lưu: VT, VP."]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=200))
+def test_any_user_text_renders_and_reads_back(text):
+    doc = letter(body=[Para(text, markup=False)], recipients=[text or "x"], distribution=[text]).render()
+    body = all_text(open_docx(doc))
+    expected = "".join(
+        " " if (ord(c) < 32 and c not in "\t\n\r") or 0xD800 <= ord(c) <= 0xDFFF or c in "\ufffe\uffff" else c
+        for c in text
+    )
+    first_line = expected.split("\n")[0].split("\r")[0]
+    assert first_line.strip() in body
+
+
+def _children(element) -> list[str]:
+    return [child.tag.split("}")[1] for child in element]
+
+
+PPR_ORDER = [
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "widowControl",
+    "pBdr",
+    "shd",
+    "tabs",
+    "spacing",
+    "ind",
+    "jc",
+    "rPr",
+    "sectPr",
+]
+TBLPR_ORDER = ["tblStyle", "tblW", "jc", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook"]
+
+
+@pytest.mark.parametrize("kind", ["remediation_plan", "reminder_letter", "results_decision_annex"])
+def test_paragraph_and_table_properties_are_in_schema_order_so_word_opens_the_file(kind):
+    from parindex.documents.samples import render_sample
+
+    doc = open_docx(render_sample(kind))
+    body = doc.element.body
+    for ppr in body.iter(qn("w:pPr")):
+        tags = [t for t in _children(ppr) if t in PPR_ORDER]
+        assert tags == sorted(tags, key=PPR_ORDER.index), tags
+    for tblpr in body.iter(qn("w:tblPr")):
+        tags = _children(tblpr)
+        assert len(tags) == len(set(tags)), tags
+        known = [t for t in tags if t in TBLPR_ORDER]
+        assert known == sorted(known, key=TBLPR_ORDER.index), tags

@@ -338,6 +338,15 @@ def estimate_width_cm(text: str, size_pt: float, *, bold: bool = False) -> float
 
 
 _MARKUP = re.compile(r"(\*\*.+?\*\*|\*[^*\s][^*]*?\*)")
+# Characters XML 1.0 cannot hold (text pasted from Word carries \x0b, \x0c, …): python-docx would refuse them.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text with the characters XML cannot store replaced by spaces (tabs and newlines kept)."""
+    return _XML_INVALID.sub(" ", text or "")
+
+
 _ALIGN = {
     "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
     "center": WD_ALIGN_PARAGRAPH.CENTER,
@@ -393,15 +402,21 @@ def _table_borders(table, *, visible: bool) -> None:
         else:
             edge.set(qn("w:val"), "nil")
         borders.append(edge)
-    tbl_pr.append(borders)
+    # Schema order matters to Word (LibreOffice is lenient): tblBorders comes before shd/tblLayout/tblLook.
+    tbl_pr.insert_element_before(
+        borders,
+        "w:shd",
+        "w:tblLayout",
+        "w:tblCellMar",
+        "w:tblLook",
+        "w:tblCaption",
+        "w:tblDescription",
+        "w:tblPrChange",
+    )
 
 
 def _fixed_layout(table, widths_cm: Sequence[float]) -> None:
-    table.autofit = False
-    tbl_pr = table._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
+    table.autofit = False  # python-docx writes <w:tblLayout w:type="fixed"/> in its schema position
     grid = table._tbl.tblGrid
     for col, width in zip(grid.findall(qn("w:gridCol")), widths_cm, strict=False):
         col.set(qn("w:w"), str(int(Cm(width).twips)))
@@ -516,6 +531,7 @@ class _Renderer:
 
     @staticmethod
     def runs(paragraph, text: str, *, markup=False, bold=False, italic=False, size=None):
+        text = xml_safe(str(text))
         parts = _MARKUP.split(text) if markup else [text]
         for part in parts:
             if not part:
