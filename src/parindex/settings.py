@@ -183,12 +183,15 @@ if env_bool("PARINDEX_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 # Content-Security-Policy (django-csp): no inline script, no eval, nothing from other origins.
-# style-src-attr allows style="" attributes (progress-bar widths) but never <style> blocks.
+# style-src-attr allows style="" attributes (progress-bar widths) but never <style> blocks;
+# the one <style> allowed is the indicator rule htmx 2.0.x inserts, by its hash
+# (tests/e2e/test_security.py fails if an htmx upgrade changes it).
+HTMX_INDICATOR_STYLE_HASH = "'sha256-faU7yAF8NxuMTNEwVmBz+VcYeIoBQ2EMHW3WaVxCvnk='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'"],
+        "style-src": ["'self'", HTMX_INDICATOR_STYLE_HASH],
         "style-src-attr": ["'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],

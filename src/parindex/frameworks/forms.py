@@ -46,8 +46,11 @@ class ImportForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner_unit"].queryset = units if units is not None else Unit.objects.none()
-        if units is not None and len(units) == 1:
-            self.fields["owner_unit"].initial = units[0].pk
+        if units is not None:
+            # Default: the highest unit the user manages (the province for a Sở Nội vụ officer).
+            first = units.first()
+            self.fields["owner_unit"].initial = first.pk if first else None
+            self.fields["owner_unit"].empty_label = None
         self.style_fields()
 
 

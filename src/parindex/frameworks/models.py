@@ -68,6 +68,14 @@ class FrameworkQuerySet(PublicQuerySet):
             condition |= Q(owner_unit__path__startswith=path)
         return self.filter(condition)
 
+    def applicable_to(self, unit, year: int | None = None) -> list[Framework]:
+        """Frameworks that score ``unit`` (in ``year``), newest first — a list, because the
+        unit-kind test on the JSON list is done in Python (SQLite has no JSON "contains")."""
+        queryset = self
+        if year is not None:
+            queryset = queryset.filter(valid_from_year__lte=year, valid_to_year__gte=year)
+        return [f for f in queryset.order_by("-valid_from_year", "-pk") if unit.kind in (f.unit_kinds or [])]
+
 
 class Framework(models.Model):
     class TiePolicy(models.TextChoices):
