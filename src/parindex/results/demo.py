@@ -79,12 +79,14 @@ def build(*, stdout, style) -> None:
             if not created:
                 continue
             scores = []
+            quality = random.Random(f"{unit.code}/quality").uniform(0.45, 0.97)  # spreads the classes
             for leaf in leaves:
                 if leaf.source == "survey":
                     scores.append(Score(assessment=sheet, criterion=leaf, max_points=leaf.max_points))
                     continue
                 rng = random.Random(f"{unit.code}/{leaf.code}/self")
-                points = _quarter(leaf.max_points * rng.choice(FRACTIONS))
+                fraction = Decimal(1) if rng.random() < quality else rng.choice(FRACTIONS[4:])
+                points = _quarter(leaf.max_points * fraction)
                 scores.append(Score(assessment=sheet, criterion=leaf, max_points=leaf.max_points, self_points=points,
                                     inputs={"value": str(points)} if leaf.method == "manual" else {}))
             Score.objects.bulk_create(scores)

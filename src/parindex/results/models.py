@@ -167,11 +167,14 @@ class UnitResult(models.Model):
         return self.unit
 
     def sentence(self) -> str:
+        from django.utils import formats, translation
+
         from parindex.results.scoring import result_sentence
 
         return result_sentence(
             position=self.rank, of=self.rank_of, total=self.total, class_label=self.class_label or None,
             change=self.rank_change, previous_year=self.previous_year,
+            decimal_sep=formats.get_format("DECIMAL_SEPARATOR", lang=translation.get_language()),
         )
 
 

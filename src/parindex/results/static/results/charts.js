@@ -11,6 +11,12 @@
     window.addEventListener("resize", function () { chart.resize(); });
     return chart;
   }
+  var comma = (document.documentElement.lang || "vi").indexOf("vi") === 0;
+  function num(value) {
+    if (value === null || value === undefined) { return ""; }
+    var text = String(Math.round(value * 100) / 100);
+    return comma ? text.replace(".", ",") : text;
+  }
   var group = data("results-chart-data");
   var trend = data("results-trend-data");
   document.querySelectorAll("[data-chart]").forEach(function (el) {
@@ -25,7 +31,8 @@
         xAxis: { type: "value", max: 100, name: group.labels.index },
         yAxis: { type: "category", data: group.units.slice().reverse(), axisLabel: { width: 150, overflow: "truncate" } },
         tooltip: {},
-        series: [{ type: "bar", data: group.index.slice().reverse(), label: { show: true, position: "right" } }]
+        series: [{ type: "bar", data: group.index.slice().reverse(),
+                   label: { show: true, position: "right", formatter: function (p) { return num(p.value); } } }]
       });
     } else if (kind === "classes" && group) {
       chart.setOption({ tooltip: {}, series: [{ type: "pie", radius: "65%", data: group.classes }] });
@@ -35,7 +42,8 @@
         xAxis: { type: "category", data: group.heat.areas },
         yAxis: { type: "category", data: group.heat.units, axisLabel: { width: 150, overflow: "truncate" } },
         visualMap: { min: 0, max: 100, calculable: true, orient: "horizontal", left: "center", bottom: 0 },
-        series: [{ type: "heatmap", data: group.heat.cells, label: { show: true } }]
+        series: [{ type: "heatmap", data: group.heat.cells,
+                   label: { show: true, formatter: function (p) { return num(p.value[2]); } } }]
       });
     } else if (kind === "trend" && trend) {
       chart.setOption({
