@@ -154,3 +154,14 @@ def test_home_panels_show_what_to_do_now(data):
     unit_home = client_for(data["officer_a1"]).get(reverse("home")).content.decode()
     assert 'data-testid="panel-explanations"' in unit_home
     assert 'data-testid="panel-explanations"' not in client_for(data["officer_a2"]).get(reverse("home")).content.decode()
+
+
+def test_sheet_page_links_evidence_for_the_appraiser(data):
+    from tests.appraisals.helpers import attach_evidence
+
+    score = data["a1"].scores.order_by("criterion__sort_key").first()
+    evidence = attach_evidence(score, name="QĐ 05")
+    page = client_for(data["appraiser_province"])
+    page.post(reverse("appraisals:start", args=[data["a1"].pk]))
+    text = page.get(reverse("appraisals:sheet", args=[data["a1"].pk])).content.decode()
+    assert evidence.display_name in text

@@ -275,3 +275,44 @@ def test_import_survey_computes_points_from_the_percentage(tree, personas, tmp_p
     call_command("import_survey", str(path), round_id=rnd.pk, stdout=io.StringIO())
     assert SurveyScore.objects.get().points == D("21.875")
     assert leaves(fw)[-1].code in {"2.2", "1.9"}
+
+
+@pytest.mark.parametrize(("grouping", "groups"), [("kind", 1), ("kind_parent", 2), ("kind_grade", 2)])
+def test_peer_groups_by_kind_parent_or_class(tree, personas, grouping, groups):
+    from parindex.units.models import Unit
+
+    Unit.objects.filter(code="A1").update(grade="1")
+    Unit.objects.filter(code__in=["A2", "B1"]).update(grade="2")
+    fw = make_framework(tree["P"])
+    rnd = make_round(fw, tree["P"], [tree["A1"], tree["A2"], tree["B1"]], self_points={
+        "A1": [25, 25, 25, 20], "A2": [25, 25, 25, 25], "B1": [20, 20, 20, 20]})
+    appraise_all(rnd, personas["appraiser_province"])
+    pub = publish(rnd, personas["province_manager"], grouping=grouping)
+    rows = {r.unit_code: r for r in pub.results.all()}
+    assert len({r.peer_key for r in rows.values()}) == groups
+    if grouping == "kind_parent":  # A1, A2 under DA; B1 alone under DB
+        assert (rows["A2"].rank, rows["A1"].rank, rows["A1"].rank_of) == (1, 2, 2)
+        assert (rows["B1"].rank, rows["B1"].rank_of) == (1, 1)
+    if grouping == "kind_grade":  # A1 alone in class I; A2, B1 in class II
+        assert (rows["A1"].rank, rows["A1"].rank_of) == (1, 1)
+        assert (rows["A2"].rank, rows["B1"].rank) == (1, 2)
+
+
+def test_merged_unit_history_shows_every_predecessor(tree, personas):
+    from parindex.results.history import import_results
+    from parindex.results.selectors import unit_history
+    from parindex.units.models import Unit, UnitChange
+
+    import_results(xlsx([["Năm", "Mã đơn vị", "Tổng điểm"], [2023, "A1", "70"], [2023, "A2", "80"], [2023, "B1", "90"]]))
+    merged = Unit.objects.create(code="M1", name="Xã mới", kind="commune", parent=tree["DA"])
+    change = UnitChange.objects.create(kind="merge", effective_on="2024-01-01")
+    change.predecessors.add(tree["A1"], tree["A2"])
+    change.successors.add(merged)
+    history = unit_history(merged)
+    assert sorted(r.unit_code for r in history) == ["A1", "A2"]
+    fw = make_framework(tree["P"])
+    rnd = make_round(fw, tree["P"], [merged, tree["B1"]])
+    appraise_all(rnd, personas["appraiser_province"])
+    publish(rnd, personas["province_manager"])
+    row = UnitResult.objects.get(year=2024, unit=merged)
+    assert row.previous_rank is None and row.rank_change is None  # two predecessors: no single previous rank
