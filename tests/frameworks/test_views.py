@@ -355,3 +355,39 @@ def test_shipped_example_is_downloadable(client, officer_a1):
     response = login(client, officer_a1).get(reverse("frameworks:example", args=["commune"]))
     assert response.status_code == 200
     assert client.get(reverse("frameworks:example", args=["other"])).status_code == 404
+
+
+def test_manager_edits_the_header_and_locked_score_fields_stay(client, province_manager, framework):
+    login(client, province_manager)
+    url = reverse("frameworks:edit", args=[framework.pk])
+    form = {
+        "name": "Bộ tiêu chí thử (sửa)",
+        "decision_number": "15/QĐ-UBND",
+        "decision_date": "2024-01-15",
+        "issuing_body": "UBND tỉnh",
+        "unit_kinds": ["commune", "ward"],
+        "valid_from_year": 2024,
+        "valid_to_year": 2026,
+        "max_total": "10",
+        "tie_policy": "dense",
+        "bonus_cap": "2",
+        "penalty_cap": "1",
+        "description": "",
+    }
+    assert client.post(url, form).status_code == 302
+    framework.refresh_from_db()
+    assert (
+        framework.unit_kinds == ["commune", "ward"]
+        and framework.tie_policy == "dense"
+        and framework.bonus_cap == 2
+    )
+    bad = client.post(url, {**form, "max_total": "12"})
+    assert (
+        bad.status_code == 400
+        and "Các lĩnh vực cộng lại được 10 nhưng tổng điểm tối đa của bộ tiêu chí là 12"
+        in bad.content.decode()
+    )
+    lock_framework(framework, by=None, reason="x")
+    assert client.post(url, {**form, "tie_policy": "competition", "name": "Tên khác"}).status_code == 302
+    framework.refresh_from_db()
+    assert framework.tie_policy == "dense" and framework.name == "Tên khác"
