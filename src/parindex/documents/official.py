@@ -745,8 +745,8 @@ class _Renderer:
         for index, text in enumerate(paragraphs):
             paragraph = first if index == 0 else cell.add_paragraph()
             paragraph.alignment = _ALIGN.get(align, WD_ALIGN_PARAGRAPH.LEFT)
-            paragraph.paragraph_format.space_before = Pt(1)
-            paragraph.paragraph_format.space_after = Pt(1)
+            paragraph.paragraph_format.space_before = Pt(2 if index == 0 else 0)
+            paragraph.paragraph_format.space_after = Pt(2 if index == len(paragraphs) - 1 else 0)
             paragraph.paragraph_format.line_spacing = 1.0
             self.runs(paragraph, text, bold=bold, size=size)
 
