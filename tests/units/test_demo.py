@@ -36,6 +36,16 @@ def snapshot():
 
 
 def seed() -> str:
+    """The units step alone (fast); ``seed_demo`` itself is run by the idempotency test below."""
+    from django.core.management.base import OutputWrapper
+    from django.core.management.color import no_style
+
+    out = io.StringIO()
+    demo.build(stdout=OutputWrapper(out), style=no_style())
+    return out.getvalue()
+
+
+def seed_command() -> str:
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     return out.getvalue()
@@ -85,11 +95,18 @@ def test_the_2025_merger_links_three_old_communes_to_the_new_one():
 
 
 def test_seed_demo_twice_changes_nothing():
-    seed()
+    seed_command()
     first = snapshot()
-    out = seed()
+    out = seed_command()
     assert snapshot() == first
     assert "(0 new)" in out
+
+
+def test_the_units_step_alone_is_idempotent_too():
+    seed()
+    first = snapshot()
+    assert "(0 new)" in seed()
+    assert snapshot() == first
 
 
 def test_generated_people_are_the_same_in_every_process():
