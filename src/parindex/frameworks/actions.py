@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -120,6 +121,14 @@ def _write_tree(framework: Framework, data: FrameworkData) -> None:
     framework.rebuild_tree()
 
 
+def _lock_row(framework: Framework) -> Framework:
+    """Re-read the framework with a row lock inside the caller's transaction, so that a
+    concurrent ``lock_framework`` cannot slip between the lock check and the write."""
+    current = Framework.objects.select_for_update().get(pk=framework.pk)
+    framework.locked_at, framework.locked_reason = current.locked_at, current.locked_reason
+    return framework
+
+
 def _raise_if_invalid(data: FrameworkData) -> None:
     errors = validate_framework(data)
     if errors:
@@ -169,9 +178,23 @@ def replace_framework_contents(framework: Framework, data: FrameworkData, *, by)
         raise FrameworkLocked(framework)
     _raise_if_invalid(data)
     with transaction.atomic():
+        if _lock_row(framework).is_locked:
+            raise FrameworkLocked(framework)
         before = {"criteria": framework.criteria.count()}
         framework.criteria.update(parent=None, area=None)
-        framework.criteria.all().delete()
+        try:
+            framework.criteria.all().delete()
+        except ProtectedError:
+            raise SpreadsheetError(
+                [
+                    RowError(
+                        None,
+                        _(
+                            "Other records already use these criteria; copy the framework into a new version instead."
+                        ),
+                    )
+                ]
+            )
         framework.bands.all().delete()
         for name in HEADER_TEXT_FIELDS + HEADER_SCORE_FIELDS:
             setattr(framework, name, getattr(data, name))
@@ -267,6 +290,8 @@ def update_framework(framework: Framework, *, by, **changes) -> Framework:
         setattr(data, name, value)
     _raise_if_invalid(data)
     with transaction.atomic():
+        if altering and _lock_row(framework).is_locked:
+            raise FrameworkLocked(framework)
         before = snapshot(framework, list(changes))
         for name, value in changes.items():
             setattr(framework, name, value)
@@ -311,6 +336,8 @@ def update_criterion(criterion: Criterion, *, by, **changes) -> Criterion:
         _raise_if_invalid(data)
         changes["params"] = item.params if item.method else {}
     with transaction.atomic():
+        if altering and _lock_row(framework).is_locked:
+            raise FrameworkLocked(framework)
         before = snapshot(criterion, list(changes))
         for name, value in changes.items():
             setattr(criterion, name, value)
