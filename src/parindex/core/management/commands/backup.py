@@ -116,8 +116,10 @@ class Command(BaseCommand):
         out.mkdir(parents=True, exist_ok=True)
         os.chmod(out, 0o700)  # the dump holds password hashes and personal data
         db_path = out / DB_FILE
+        outermost = not connection.in_atomic_block
         with transaction.atomic():
-            if connection.vendor == "postgresql":
+            # One snapshot for the whole dump (only possible as the transaction's first statement).
+            if connection.vendor == "postgresql" and outermost:
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             counts = model_counts()
