@@ -123,3 +123,23 @@ def test_parent_points_are_the_exact_sum_of_their_children(tree):
     assert sum((totals[c] for c in top), Decimal(0)) == sum(
         (v for v in values.values() if v is not None), Decimal(0)
     )
+
+
+@settings(max_examples=300)
+@given(maxima, percents)
+def test_survey_points_are_the_maximum_times_the_percentage(maximum, percent):
+    expected = (maximum * percent / 100).quantize(QUANTUM)
+    assert compute_points("survey", {}, maximum, {"percent": percent}) == expected
+
+
+@settings(max_examples=300)
+@given(st.integers(min_value=1, max_value=80), st.decimals(min_value=0, max_value=20, places=4))
+def test_manual_points_are_accepted_exactly_when_on_the_step_and_within_the_maximum(quarters, value):
+    maximum = Decimal(quarters) / 4
+    on_step = value % Decimal("0.25") == 0 and value <= maximum
+    try:
+        points = compute_points("manual", {"step": "0.25"}, maximum, {"value": value})
+    except ScoringError:
+        assert not on_step
+    else:
+        assert on_step and points == value
