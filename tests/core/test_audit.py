@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -95,3 +96,21 @@ def test_audit_page_filters_by_object(client, tree, district_manager_a):
         reverse("audit_log"), {"object_type": "unit", "object_id": tree["A2"].pk}
     ).content.decode()
     assert "test.A2" in page and "test.A1" not in page
+
+
+def test_audit_export_contains_only_the_visible_filtered_entries(client, tree, district_manager_a):
+    from openpyxl import load_workbook
+
+    _entries(tree)
+    client.force_login(district_manager_a)
+    response = client.get(reverse("audit_log_export"), {"action": "test."})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    actions = {row[3] for row in sheet.iter_rows(min_row=4, values_only=True)}
+    assert actions == {"test.A1", "test.A2"}
+    assert sheet["A1"].value == "Nhật ký thay đổi"
+
+
+def test_logout_is_labelled_in_vietnamese(client, officer_a1):
+    client.force_login(officer_a1)
+    assert "Đăng xuất" in client.get(reverse("home")).content.decode()

@@ -66,6 +66,19 @@ def test_unfiltered_audit_log_shows_exactly_the_data_scope(client, personas, aud
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
+def test_audit_export_holds_exactly_the_data_scope(client, personas, audited, persona):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(personas[persona])
+    response = client.get(reverse("audit_log_export"))
+    assert response.status_code == 200
+    rows = load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=4, values_only=True)
+    assert {row[3].removeprefix("test.") for row in rows} == SEES_DATA[persona]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
 def test_units_list_and_export_show_exactly_the_visible_units(client, personas, tree, persona):
     from parindex.core.spreadsheets import read_table
     from parindex.units.imports import UNIT_COLUMNS

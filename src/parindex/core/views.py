@@ -4,12 +4,13 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from parindex.core.forms import SpreadsheetUploadForm
 from parindex.core.models import AuditEntry
 from parindex.core.shell import panels_for
-from parindex.core.spreadsheets import SpreadsheetError
+from parindex.core.spreadsheets import OutColumn, SpreadsheetError, download_response, write_table
 from parindex.units.models import Membership, Unit
 
 
@@ -78,8 +79,8 @@ def healthz(request):
     return JsonResponse({"status": status, **checks, "worker": worker}, status=200 if ready else 503)
 
 
-def audit_log(request):
-    """The audit log, scoped by the visibility rule; filter by unit, object and action."""
+def _audit_entries(request):
+    """The audit entries the user may see, with the page's filters (unit, object, action)."""
     entries = AuditEntry.objects.visible_to(request.user).select_related("unit", "content_type")
     unit_id = request.GET.get("unit")
     unit = None
@@ -92,8 +93,38 @@ def audit_log(request):
         )
     if request.GET.get("action"):
         entries = entries.filter(action__startswith=request.GET["action"])
+    return entries, unit
+
+
+def audit_log(request):
+    """The audit log, scoped by the visibility rule; filter by unit, object and action."""
+    entries, unit = _audit_entries(request)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"page": page, "unit": unit})
+
+
+AUDIT_EXPORT_MAX_ROWS = 50_000
+
+
+def audit_log_export(request):
+    """The filtered audit log as .xlsx (newest first, at most ``AUDIT_EXPORT_MAX_ROWS`` rows)."""
+    entries, unit = _audit_entries(request)
+
+    def changes(entry) -> str:
+        return "\n".join(f"{field}: {before} → {after}" for field, before, after in entry.changes())
+
+    columns = [
+        OutColumn(_("Time"), 18, "datetime", value=lambda e: e.at),
+        OutColumn(_("User"), 24, value=lambda e: e.actor_name),
+        OutColumn(_("Unit"), 28, value=lambda e: e.unit.name if e.unit_id else ""),
+        OutColumn(_("Action"), 22, value=lambda e: e.action),
+        OutColumn(_("Object"), 30, value=lambda e: e.object_repr),
+        OutColumn(_("Changes"), 50, value=changes),
+        OutColumn(_("Note"), 30, value=lambda e: e.note),
+    ]
+    title = _("Audit log") + (f" — {unit.name}" if unit else "")
+    content = write_table(columns, entries[:AUDIT_EXPORT_MAX_ROWS].iterator(chunk_size=2000), title=title)
+    return download_response(content, f"{title}.xlsx")
 
 
 def import_page(request, *, run, title, intro, template_url):
