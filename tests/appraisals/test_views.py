@@ -165,3 +165,52 @@ def test_sheet_page_links_evidence_for_the_appraiser(data):
     page.post(reverse("appraisals:start", args=[data["a1"].pk]))
     text = page.get(reverse("appraisals:sheet", args=[data["a1"].pk])).content.decode()
     assert evidence.display_name in text
+
+
+POST_VIEWS = ["complete", "submit_explanation", "adjustment"]
+
+
+@pytest.mark.parametrize("view", POST_VIEWS + ["accept_area", "explain", "appraise"])
+@pytest.mark.parametrize(("persona", "expected"), [("officer_a2", 404), ("officer_b1", 404), ("viewer_province", 404)])
+def test_post_steps_answer_404_to_other_units(data, view, persona, expected):
+    from parindex.appraisals import actions
+
+    sheet = actions.start_appraisal(assessment=data["a1"], by=data["appraiser_province"])
+    entry = actions.appraise_leaf(sheet=sheet, criterion=leaves(data["fw"])[0], points=D(1), reason="r", flag=True,
+                                  comment="c", by=data["appraiser_province"])
+    args = {
+        "accept_area": [data["a1"].pk, data["fw"].areas().first().pk],
+        "explain": [data["a1"].pk, entry.pk],
+        "appraise": [data["a1"].pk, leaves(data["fw"])[1].pk],
+    }.get(view, [data["a1"].pk])
+    response = client_for(data[persona]).post(reverse(f"appraisals:{view}", args=args),
+                                              {"text": "x", "points": "1", "reason": "x", "kind": "bonus"})
+    assert response.status_code == expected
+    sheet.refresh_from_db()
+    assert sheet.status == "round1"
+
+
+@pytest.mark.parametrize("view", ["complete", "adjustment", "accept_area"])
+def test_the_unit_itself_cannot_use_appraiser_steps(data, view):
+    from parindex.appraisals import actions
+    from parindex.appraisals.models import Adjustment
+
+    actions.start_appraisal(assessment=data["a1"], by=data["appraiser_province"])
+    args = [data["a1"].pk, data["fw"].areas().first().pk] if view == "accept_area" else [data["a1"].pk]
+    response = client_for(data["head_a1"]).post(reverse(f"appraisals:{view}", args=args),
+                                                {"points": "1", "reason": "x", "kind": "bonus"})
+    assert response.status_code == 403
+    assert not Adjustment.objects.exists() and not AppraisalEntry.objects.exists()
+
+
+@pytest.mark.parametrize(("persona", "expected"), [("appraiser_province", 403), ("officer_a1", 403), ("officer_b1", 403)])
+def test_only_round_managers_open_the_phase_import_surveys_and_assign(data, persona, expected):
+    rnd = data["round"]
+    rnd.status = "open"
+    rnd.save()
+    c = client_for(data[persona])
+    assert c.post(reverse("appraisals:open_phase", args=[rnd.pk])).status_code == expected
+    rnd.refresh_from_db()
+    assert rnd.status == "open"
+    assert c.post(reverse("appraisals:assign", args=[rnd.pk]), {"appraiser": data["appraiser_province"].pk,
+                                                                 "unit": data["A1"].pk}).status_code == expected

@@ -194,3 +194,24 @@ def test_publishing_query_count_does_not_grow_with_units(tree, personas):
         counts.append(len(ctx.captured_queries))
         assert UnitResult.objects.filter(year=2000 + n).count() == n
     assert counts[1] == counts[2]
+
+
+@pytest.mark.parametrize(
+    ("persona", "published_stats", "draft_stats"),
+    [("officer_a1", 200, 200), ("officer_b1", 200, 200), ("viewer_province", 200, 404), ("province_manager", 200, 200)],
+)
+def test_stats_and_index_permission_matrix(data, persona, published_stats, draft_stats):
+    c = client_for(data[persona])
+    assert c.get(reverse("results:index")).status_code == 200
+    assert c.get(group_url(data["pub"], "results:stats")).status_code == published_stats
+    response = c.get(group_url(data["draft"], "results:stats"))
+    assert response.status_code == draft_stats
+    if persona in ("officer_a1", "officer_b1"):
+        assert len(response.context["rows"]) == 1  # only its own unpublished row
+
+
+def test_index_lists_drafts_only_to_whom_they_are_visible(data):
+    viewer_groups = client_for(data["viewer_province"]).get(reverse("results:index")).context["groups"]
+    assert {g.year for g in viewer_groups} == {2024}
+    manager_groups = client_for(data["province_manager"]).get(reverse("results:index")).context["groups"]
+    assert {g.year for g in manager_groups} == {2024, 2025}
