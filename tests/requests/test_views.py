@@ -496,3 +496,37 @@ def test_a_self_assessment_request_needs_a_round(tree, district_manager_a):
             recipient_units=[tree["A1"]],
             deliverable="self_assessment",
         )
+
+
+def test_the_request_list_and_notifications_cost_the_same_queries_for_1_or_6_requests(
+    client, tree, district_manager_a, officer_a1
+):
+    def issue(n):
+        for i in range(n):
+            actions.issue_request(
+                by=district_manager_a,
+                issuing_unit=tree["DA"],
+                number=f"{i}/UBND",
+                subject="x",
+                deadline=timezone.now() + dt.timedelta(days=3),
+                recipient_units=[tree["A1"], tree["A2"]],
+            )
+
+    issue(1)
+    manager = login(client, district_manager_a)
+    officer = login(client.__class__(), officer_a1)
+    _queries(manager, "/requests/")
+    _queries(officer, "/requests/notifications/")
+    small = {
+        "issued list": _queries(manager, "/requests/"),
+        "bell page": _queries(officer, "/requests/notifications/"),
+    }
+    officer_list_small = _queries(officer, "/requests/")
+    issue(5)
+    large = {
+        "issued list": _queries(manager, "/requests/"),
+        "bell page": _queries(officer, "/requests/notifications/"),
+    }
+    assert small == large
+    # Requests addressed to the officer: one resolver read per open request, at most 20 shown.
+    assert _queries(officer, "/requests/") <= officer_list_small + 5
