@@ -214,3 +214,11 @@ def test_only_round_managers_open_the_phase_import_surveys_and_assign(data, pers
     assert rnd.status == "open"
     assert c.post(reverse("appraisals:assign", args=[rnd.pk]), {"appraiser": data["appraiser_province"].pk,
                                                                  "unit": data["A1"].pk}).status_code == expected
+
+
+def test_appraisal_table_downloads_as_xlsx(data):
+    c = client_for(data["appraiser_province"])
+    c.post(reverse("appraisals:start", args=[data["a1"].pk]))
+    response = c.get(reverse("appraisals:sheet", args=[data["a1"].pk]) + "?format=xlsx")
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+    assert "attachment" in response["Content-Disposition"]

@@ -128,7 +128,19 @@ def sheet(request, assessment_id: int):
     )
     position = siblings.index(assessment.pk) if assessment.pk in siblings else 0
     areas = list(assessment.round.framework.areas()) if can_appraise else []
+    if request.GET.get("format") == "xlsx" and appraisal:
+        from parindex.appraisals.exports import sheet_xlsx
+        from parindex.core.spreadsheets import download_response
+        from parindex.core.text import safe_file_stem
+
+        title = _("Appraisal — %(unit)s — %(round)s") % {"unit": assessment.unit.name, "round": assessment.round.name}
+        return download_response(sheet_xlsx(rows, title=title), f"{safe_file_stem(title)}.xlsx")
+    totals = {
+        "self": sum((r.self_points or 0 for r in rows if not r.self_na), 0),
+        "final": sum((r.final_points or 0 for r in rows if not r.not_applicable), 0),
+    }
     return render(request, "appraisals/sheet.html", {
+        "totals": totals,
         "assessment": assessment, "appraisal": appraisal, "rows": rows, "can_appraise": can_appraise,
         "appraiser_side": appraiser_side, "unit_side": unit_side, "areas": areas,
         "previous_id": siblings[position - 1] if position > 0 else None,
