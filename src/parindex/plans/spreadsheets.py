@@ -144,7 +144,9 @@ def export_plan(plan: Plan, tasks, groups, totals, today) -> bytes:
                   value=lambda t: (f"{child_counts[t.pk].done}/{child_counts[t.pk].denominator}" if t.pk in child_counts else "")),
     ]
     title = f"{plan.display_title}" + (f" ({plan.number})" if plan.number else "")
-    write_table(columns, list(tasks), title=title, sheet_title=_("Tasks"), workbook=workbook)
+    # No title line on the task sheet: its header is row 1, so it can be imported as it is
+    # (next year's plan starts from this year's tasks).
+    write_table(columns, list(tasks), sheet_title=_("Tasks"), workbook=workbook)
     write_table(
         progress_columns(),
         [(g.label, g.counts) for g in groups] + [(_("Grand total"), totals)],
