@@ -222,3 +222,8 @@ def test_appraisal_table_downloads_as_xlsx(data):
     response = c.get(reverse("appraisals:sheet", args=[data["a1"].pk]) + "?format=xlsx")
     assert response.status_code == 200 and response.content[:2] == b"PK"
     assert "attachment" in response["Content-Disposition"]
+
+
+def test_round_sheets_download_as_xlsx(data):
+    response = client_for(data["province_manager"]).get(reverse("appraisals:round", args=[data["round"].pk]) + "?format=xlsx")
+    assert response.status_code == 200 and response.content[:2] == b"PK"

@@ -215,3 +215,9 @@ def test_index_lists_drafts_only_to_whom_they_are_visible(data):
     assert {g.year for g in viewer_groups} == {2024}
     manager_groups = client_for(data["province_manager"]).get(reverse("results:index")).context["groups"]
     assert {g.year for g in manager_groups} == {2024, 2025}
+
+
+def test_review_table_downloads_as_xlsx(data):
+    url = reverse("results:review", args=[data["draft_round"].pk]) + "?format=xlsx"
+    response = client_for(data["province_manager"]).get(url)
+    assert response.status_code == 200 and response.content[:2] == b"PK"

@@ -49,6 +49,18 @@ def round_detail(request, round_id: int):
         Assessment.objects.visible_to(request.user).filter(round=round_).select_related("unit", "appraisal")
         .order_by("unit__path")
     )
+    if request.GET.get("format") == "xlsx":
+        from parindex.core.spreadsheets import OutColumn, download_response, write_table
+        from parindex.core.text import safe_file_stem
+
+        columns = [
+            OutColumn(_("Unit code"), 12, "str", lambda s: s.unit.code),
+            OutColumn(_("Unit"), 36, "str", lambda s: s.unit.name),
+            OutColumn(_("Self-assessment"), 18, "str", lambda s: s.get_status_display()),
+            OutColumn(_("Appraisal"), 22, "str",
+                      lambda s: s.appraisal.get_status_display() if hasattr(s, "appraisal") else ""),
+        ]
+        return download_response(write_table(columns, sheets, title=round_.name), f"{safe_file_stem(round_.name)}.xlsx")
     manager = access.is_round_manager(request.user, round_)
     assignments = list(
         AppraiserAssignment.objects.visible_to(request.user).filter(round=round_).select_related("appraiser", "unit", "area")

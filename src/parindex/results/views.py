@@ -134,6 +134,8 @@ def review(request, round_id: int):
                 messages.error(request, message)
         return redirect("results:review", round_id=round_.pk)
     rows = list(publication.results.order_by("peer_key", "rank", "unit_name")) if publication else []
+    if request.GET.get("format") == "xlsx":
+        return download_response(exports.ranking_xlsx(rows, title=round_.name), f"{safe_file_stem(round_.name)}.xlsx")
     return render(request, "results/review.html", {
         "round": round_, "publication": publication, "rows": rows,
         "pending": actions.pending_sheets(publication) if publication else 0,
