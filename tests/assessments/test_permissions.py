@@ -182,3 +182,57 @@ def test_the_officer_of_another_commune_gets_404_on_sheet_evidence_and_zip(
     client.force_login(officer_a2)
     for url in pages(sheet_a1, evidence).values():
         assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("officer_a1", 200),
+        ("officer_a2", 404),
+        ("officer_b1", 404),
+        ("viewer_province", 404),
+        ("district_manager_a", 200),
+    ],
+)
+def test_adding_and_removing_evidence_on_a1s_sheet(client, personas, sheet_a1, evidence, persona, status):
+    leaf = score_of(sheet_a1, "1.2")
+    link = evidence.links.get()
+    client.force_login(personas[persona])
+    add = client.post(
+        reverse("assessments:add_evidence", args=[sheet_a1.pk, leaf.pk]),
+        {"kind": "reference", "short_name": "Quyết định", "doc_number": "1/QĐ"},
+        HTTP_HX_REQUEST="true",
+    )
+    detach = client.post(
+        reverse("assessments:detach_evidence", args=[sheet_a1.pk, link.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert (add.status_code, detach.status_code) == (status, status)
+    allowed = persona == "officer_a1"
+    assert leaf.evidence_links.exists() is allowed
+    assert evidence.links.exists() is not allowed
+    if persona == "district_manager_a":
+        assert "Bạn không được sửa tiêu chí này." in add.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("head_a1", 302), ("officer_a1", 403), ("officer_a2", 404), ("district_manager_a", 403)],
+)
+def test_withdrawal_is_for_the_unit_head(client, personas, sheet_a1, head_a1, persona, status):
+    actions.submit_assessment(assessment=sheet_a1, by=head_a1)
+    client.force_login(personas[persona])
+    assert client.post(reverse("assessments:withdraw", args=[sheet_a1.pk])).status_code == status
+    sheet_a1.refresh_from_db()
+    assert (sheet_a1.status == "draft") is (status == 302)
+
+
+@pytest.mark.parametrize("persona", sorted(SEE_A1))
+@pytest.mark.parametrize("page", ["assessments:index", "assessments:todo"])
+def test_lists_answer_everyone_with_only_their_own_sheets(client, personas, sheet_a1, persona, page):
+    client.force_login(personas[persona])
+    response = client.get(reverse(page))
+    assert response.status_code == 200
+    if page == "assessments:index":
+        assert (f'href="/assessments/sheets/{sheet_a1.pk}/"' in response.content.decode()) is (
+            persona in ("officer_a1", "head_a1")  # the list shows the sheets of one's own units
+        )

@@ -87,3 +87,25 @@ def test_round_progress_queries_do_not_grow_with_units(client, tree, district_ma
     assert count_queries(client, reverse("assessments:round_progress", args=[first.pk])) == count_queries(
         client, reverse("assessments:round_progress", args=[second.pk])
     )
+
+
+def test_todo_and_home_queries_do_not_grow_with_assignments(client, sheet_a1, head_a1, officer_a1, framework):
+    from django.db.models import Q
+
+    client.force_login(officer_a1)
+    areas = list(framework.criteria.filter(depth=1).order_by("sort_key"))
+    actions.assign(assessment=sheet_a1, criterion=areas[0], by=head_a1, officer=officer_a1)
+    for url in (reverse("assessments:todo"), reverse("home"), reverse("assessments:index")):
+        count_queries(client, url)
+    small = [
+        count_queries(client, url)
+        for url in (reverse("assessments:todo"), reverse("home"), reverse("assessments:index"))
+    ]
+    actions.assign(assessment=sheet_a1, criterion=areas[1], by=head_a1, officer=officer_a1)
+    for leaf in framework.criteria.filter(Q(is_leaf=True) & ~Q(method="survey")):
+        actions.assign(assessment=sheet_a1, criterion=leaf, by=head_a1, officer=officer_a1)
+    large = [
+        count_queries(client, url)
+        for url in (reverse("assessments:todo"), reverse("home"), reverse("assessments:index"))
+    ]
+    assert small == large
