@@ -169,3 +169,21 @@ def test_a_sheet_past_its_deadline_is_neither_prefilled_nor_given_links(tasks_a1
     sheet_a1.refresh_from_db()
     assert integration.prefill_plan_leaves(sheet_a1, by=officer_a1) == []
     assert list(integration.open_assessments(sheet_a1.unit, 2023)) == []
+
+
+def test_adding_a_task_or_importing_tasks_updates_the_denominator_on_the_sheet(tasks_a1, sheet_a1, officer_a1, plan_a1):
+    from parindex.plans.spreadsheets import import_tasks
+    from tests.core.xlsx_helpers import make_xlsx
+
+    actions.add_task(plan_a1, by=officer_a1, content="Nhiệm vụ bổ sung")
+    assert score_of(sheet_a1, "1.2").inputs["denominator"] == "5"
+    import_tasks(plan_a1, source=make_xlsx(["Nội dung nhiệm vụ"], [["Việc A"], ["Việc B"]]), by=officer_a1)
+    assert score_of(sheet_a1, "1.2").inputs["denominator"] == "7"
+
+
+def test_approving_a_draft_plan_starts_feeding_the_sheet(plan_a1, tasks_a1, sheet_a1, head_a1):
+    Plan.objects.filter(pk=plan_a1.pk).update(status=Plan.Status.DRAFT)
+    plan_a1.refresh_from_db()
+    assert score_of(sheet_a1, "1.2").inputs == {}
+    actions.update_plan(plan_a1, by=head_a1, status=Plan.Status.APPROVED)
+    assert score_of(sheet_a1, "1.2").inputs["numerator"] == "2"

@@ -109,6 +109,8 @@ def update_plan(plan: Plan, *, by, **changes) -> Plan:
             setattr(plan, name, value)
         plan.save()
         record(actor=by, action="plans.update_plan", obj=plan, before=before, after=snapshot(plan))
+        if before["status"] != plan.status:
+            refresh_score_sheets(plan, by=by)  # approving a plan makes it feed the score
     return plan
 
 
@@ -116,7 +118,10 @@ def update_plan(plan: Plan, *, by, **changes) -> Plan:
 
 
 def add_task(plan: Plan, *, by, content: str, criteria: Iterable = (), coordinating_units: Iterable = (),
-             **fields) -> PlanTask:
+             refresh_sheets: bool = True, **fields) -> PlanTask:
+    """A new task (numbered after the last one unless ``order`` is given). A new task changes the
+    denominator, so the plan-fed leaves of the unit's open sheet are refreshed (the import does it
+    once at the end: ``refresh_sheets=False``)."""
     _require(selectors.can_edit_plan(by, plan.unit))
     _require_open(plan)
     unknown = set(fields) - set(TASK_FIELDS)
@@ -134,6 +139,8 @@ def add_task(plan: Plan, *, by, content: str, criteria: Iterable = (), coordinat
         task.criteria.set(criteria)
         task.coordinating_units.set(list(coordinating_units))
         record(actor=by, action="plans.add_task", obj=task, after=_task_snapshot(task))
+        if refresh_sheets:
+            refresh_score_sheets(plan, by=by)
     return task
 
 
@@ -179,7 +186,7 @@ def update_task(task: PlanTask, *, by, criteria: Iterable | None = None, coordin
             task.coordinating_units.set(list(coordinating_units))
         record(actor=by, action="plans.update_task", obj=task, before=before, after=_task_snapshot(task))
         if status is not None and before["status"] == PlanTask.Status.DONE:
-            _refresh_score_sheets(plan, by=by)
+            refresh_score_sheets(plan, by=by)
     return task
 
 
@@ -195,7 +202,7 @@ def cancel_task(task: PlanTask, *, by, reason: str) -> PlanTask:
         task.completion_date = None
         task.save()
         record(actor=by, action="plans.cancel_task", obj=task, before=before, after=_task_snapshot(task))
-        _refresh_score_sheets(task.plan, by=by)
+        refresh_score_sheets(task.plan, by=by)
     return task
 
 
@@ -232,7 +239,7 @@ def mark_task_done(task: PlanTask, *, by, completion_date: dt.date, result_note:
         if evidence or stored:
             task.evidence.add(*evidence, *stored)
         record(actor=by, action="plans.mark_task_done", obj=task, before=before, after=_task_snapshot(task))
-        _refresh_score_sheets(plan, by=by)
+        refresh_score_sheets(plan, by=by)
     return task
 
 
@@ -261,7 +268,8 @@ def _store_upload(plan: Plan, task: PlanTask, uploaded_file, short_name: str, by
                         purpose=purpose, by=by)
 
 
-def _refresh_score_sheets(plan: Plan, *, by) -> None:
+def refresh_score_sheets(plan: Plan, *, by) -> None:
+    """Re-feed the plan-fed leaves of the unit's open draft sheets of the plan's year."""
     from parindex.plans.integration import open_assessments, prefill_plan_leaves
 
     for assessment in open_assessments(plan.unit, plan.year):
@@ -358,5 +366,6 @@ def assign_task_to_units(task: PlanTask, *, units: Iterable[Unit], by, due_date:
                 child.criteria.set(list(task.criteria.all()))
             record(actor=by, action="plans.assign_task", obj=child, unit=unit, after=_task_snapshot(child),
                    note=f"from task {task.pk}")
+            refresh_score_sheets(child_plan, by=by)
             children.append(child)
     return children

@@ -9,7 +9,8 @@ Freezing: only a **draft** sheet is ever prefilled. The assessments app calls th
 sheet is shown for editing and once more inside ``submit_assessment`` before it changes the
 status; from then on the numbers stored in ``Score.inputs`` are the frozen ones, whatever
 happens to the plan afterwards. The plans app also calls it itself after every step that
-changes a count (mark done, cancel, reopen), so an open sheet is always current.
+changes a count (add/import/assign tasks, mark done, cancel, reopen, approve), so an open
+sheet is always current.
 
 Empty or missing plan (``planned − cancelled == 0``, a draft plan, no plan): the leaf is left
 untouched — 0/0 is not a rate; the officer fills it in or, where the framework allows, marks it

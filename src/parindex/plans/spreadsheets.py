@@ -108,7 +108,10 @@ def import_tasks(plan: Plan, *, source, by) -> list[PlanTask]:
     created = []
     with transaction.atomic():
         for item in prepared:
-            created.append(actions.add_task(plan, by=by, criteria=item["criteria"], **item["fields"]))
+            created.append(
+                actions.add_task(plan, by=by, criteria=item["criteria"], refresh_sheets=False, **item["fields"])
+            )
+        actions.refresh_score_sheets(plan, by=by)
     return created
 
 
