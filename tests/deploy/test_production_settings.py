@@ -19,7 +19,12 @@ PARINDEX = str(Path(sys.executable).with_name("parindex"))
 
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """A province deployment's environment (no server is contacted by the commands run with it)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PARINDEX_", "EMAIL_", "DATABASE_URL"))}
+    # Without the test-only switches (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PARINDEX_", "EMAIL_", "DATABASE_URL", "DJANGO_"))
+    }
     env.update(
         {
             "PARINDEX_DATA_DIR": str(tmp_path / "data"),
