@@ -224,12 +224,14 @@ def deliver_pending_emails(*, now: dt.datetime | None = None) -> tuple[int, int]
             | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_SENDING)
         )
         .order_by("next_attempt_at", "pk")
-        .values_list("pk", "status")[:BATCH]
+        .values_list("pk", "status", "claimed_at")[:BATCH]
     )
     sent = failed = 0
     connection = None
-    for pk, status in due_ids:
-        claimed = Delivery.objects.filter(pk=pk, status=status).update(
+    for pk, status, claimed_at in due_ids:
+        # The claim matches the row as it was read (status and previous claim time), so two
+        # workers reclaiming the same stuck row cannot both win.
+        claimed = Delivery.objects.filter(pk=pk, status=status, claimed_at=claimed_at).update(
             status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
         )
         if not claimed:
