@@ -227,3 +227,32 @@ def test_appraisal_table_downloads_as_xlsx(data):
 def test_round_sheets_download_as_xlsx(data):
     response = client_for(data["province_manager"]).get(reverse("appraisals:round", args=[data["round"].pk]) + "?format=xlsx")
     assert response.status_code == 200 and response.content[:2] == b"PK"
+
+
+def test_bonus_with_an_uploaded_evidence_file(data):
+    from parindex.appraisals.models import Adjustment
+
+    c = client_for(data["appraiser_province"])
+    c.post(reverse("appraisals:start", args=[data["a1"].pk]))
+    pdf = SimpleUploadedFile("bk.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf")
+    c.post(reverse("appraisals:adjustment", args=[data["a1"].pk]),
+           {"kind": "bonus", "points": "0,5", "reason": "Bằng khen của Thủ tướng", "file": pdf})
+    adjustment = Adjustment.objects.get()
+    assert adjustment.points == D("0.5") and adjustment.evidence is not None
+    assert adjustment.evidence.unit_id == data["A1"].pk
+
+
+def test_survey_upload_page_reports_row_errors_in_vietnamese(data):
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["Mã đơn vị", "Mã tiêu chí", "Điểm (%)"])
+    wb.active.append(["A1", "9.9", "50"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    upload = SimpleUploadedFile("s.xlsx", buf.getvalue())
+    response = client_for(data["province_manager"]).post(
+        reverse("appraisals:survey_upload", args=[data["round"].pk]), {"file": upload}, follow=True)
+    assert "Dòng 2" in response.content.decode() and "không phải là tiêu chí" in response.content.decode()

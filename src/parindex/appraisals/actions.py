@@ -305,8 +305,10 @@ def submit_explanation(*, sheet, by) -> AppraisalSheet:
     return sheet
 
 
-def add_adjustment(*, sheet, kind: str, points: Decimal, reason: str, by, evidence=None) -> Adjustment:
-    """Bonus or penalty points with a reason (and evidence); the total is capped by the framework."""
+def add_adjustment(*, sheet, kind: str, points: Decimal, reason: str, by, evidence=None, upload=None,
+                   short_name: str = "") -> Adjustment:
+    """Bonus or penalty points with a reason (and evidence: an existing one, or an uploaded file
+    stored through the assessments evidence service); the total is capped by the framework."""
     if not access.may_appraise(by, sheet):
         _deny()
     reason = (reason or "").strip()
@@ -332,6 +334,15 @@ def add_adjustment(*, sheet, kind: str, points: Decimal, reason: str, by, eviden
                 _("This would exceed the cap of %(cap)s points set by the framework.")
                 % {"cap": f"{cap.normalize():f}"}
             )
+        if upload is not None:
+            from parindex.assessments.evidence import store_upload
+
+            round_ = sheet.assessment.round
+            evidence = store_upload(
+                unit=sheet.assessment.unit, year=round_.year, uploaded_file=upload,
+                short_name=short_name or reason[:60], purpose=_("Bonus") if kind == Adjustment.Kind.BONUS else _("Penalty"),
+                by=by, name_template=round_.evidence_name_template,
+            )
         adjustment = Adjustment.objects.create(
             sheet=sheet, kind=kind, points=points, reason=reason, evidence=evidence, created_by=by
         )
@@ -346,6 +357,10 @@ def import_survey(*, round, source, by) -> int:
     if by is not None and not access.is_round_manager(by, round):
         _deny()
     rows = read_survey(round, source)
+    from parindex.results.models import Publication
+
+    if Publication.objects.filter(round=round).exclude(status=Publication.Status.DRAFT).exists():
+        raise ValidationError(_("The results of this round are approved or published; survey scores can no longer change."))
     with transaction.atomic():
         SurveyScore.objects.filter(round=round, unit_id__in={r.unit.pk for r in rows},
                                    criterion_id__in={r.criterion.pk for r in rows}).delete()

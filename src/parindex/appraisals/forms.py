@@ -36,6 +36,7 @@ class AdjustmentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Adjustment.Kind.choices)
     points = PointsField(label=_("Points"))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    file = forms.FileField(label=_("Evidence"), required=False)
 
 
 class SurveyUploadForm(forms.Form):

@@ -110,6 +110,8 @@ def survey_upload(request, round_id: int):
         except SpreadsheetError as exc:
             for error in exc.errors:
                 messages.error(request, str(error))
+        except ValidationError as exc:
+            _errors(request, exc)
     return redirect("appraisals:round", round_id=round_.pk)
 
 
@@ -157,7 +159,7 @@ def sheet(request, assessment_id: int):
         "appraiser_side": appraiser_side, "unit_side": unit_side, "areas": areas,
         "previous_id": siblings[position - 1] if position > 0 else None,
         "next_id": siblings[position + 1] if position + 1 < len(siblings) else None,
-        "adjustments": list(appraisal.adjustments.all()) if appraisal else [],
+        "adjustments": list(appraisal.adjustments.select_related("evidence")) if appraisal else [],
         "adjustment_form": AdjustmentForm(), "explanation_form": ExplanationForm(),
         "flagged": [r for r in rows if r.round1 and r.round1.explanation_requested],
     })
@@ -264,10 +266,12 @@ def submit_explanation(request, assessment_id: int):
 @require_POST
 def adjustment(request, assessment_id: int):
     _assessment_obj, appraisal = _appraisal(request, assessment_id)
-    form = AdjustmentForm(request.POST)
+    form = AdjustmentForm(request.POST, request.FILES)
     if form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("file", None)
         try:
-            actions.add_adjustment(sheet=appraisal, by=request.user, **form.cleaned_data)
+            actions.add_adjustment(sheet=appraisal, by=request.user, upload=upload, **data)
             messages.success(request, _("Saved."))
         except ValidationError as exc:
             _errors(request, exc)
