@@ -103,3 +103,22 @@ def test_active_on_uses_the_validity_dates(tree):
     old.save()
     assert "A2" in Unit.objects.active_on(dt.date(2025, 6, 30)).values_list("code", flat=True)
     assert "A2" not in Unit.objects.active_on(dt.date(2025, 7, 1)).values_list("code", flat=True)
+
+
+def test_a_membership_ending_before_it_starts_is_refused(tree, officer_a1):
+    from django.db import IntegrityError, transaction
+
+    from parindex.units.models import Membership
+
+    membership = Membership(
+        user=officer_a1,
+        unit=tree["A2"],
+        role="viewer",
+        valid_from=dt.date(2025, 7, 1),
+        valid_to=dt.date(2025, 1, 1),
+    )
+    with pytest.raises(ValidationError) as info:
+        membership.full_clean()
+    assert "Ngày kết thúc không được trước ngày bắt đầu." in str(info.value)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        membership.save()

@@ -262,7 +262,14 @@ class Membership(models.Model):
                 fields=["user", "unit", "role"],
                 name="membership_unique_role",
                 violation_error_message=_("This user already has this role at this unit."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
+                name="membership_valid_dates_ordered",
+                violation_error_message=_("The end date must not be before the start date."),
+            ),
         ]
 
     def __str__(self) -> str:
