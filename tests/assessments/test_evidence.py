@@ -244,3 +244,11 @@ def test_the_zip_holds_files_by_criterion_code_and_a_contents_list(client, sheet
     contents = load_workbook(io.BytesIO(archive.read("Muc luc tai lieu kiem chung.xlsx"))).active
     values = [str(cell) for row in contents.iter_rows(values_only=True) for cell in row if cell]
     assert "12/QĐ-UBND" in values
+
+
+def test_old_binary_word_and_excel_files_are_told_apart_and_other_ole_files_refused():
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+    assert check_upload(upload("a.bin", ole + "WordDocument".encode("utf-16-le"))).extension == "doc"
+    assert check_upload(upload("b.bin", ole + "Workbook".encode("utf-16-le"))).extension == "xls"
+    with pytest.raises(ValidationError, match="Loại tệp này không được chấp nhận"):
+        check_upload(upload("setup.doc", ole + "SummaryInformation".encode("utf-16-le")))

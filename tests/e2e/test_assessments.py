@@ -30,9 +30,9 @@ def test_officer_scores_with_evidence_head_submits_manager_sees_it_outsider_gets
     head_a1,
     district_manager_a,
     officer_a2,
-    sheet_a1,
-    round_a,
-    tmp_path,  # noqa: F811
+    sheet_a1,  # noqa: F811 — fixture imported above
+    round_a,  # noqa: F811
+    tmp_path,
 ):
     sheet_url = live_server.url + reverse("assessments:sheet", args=[sheet_a1.pk])
 

@@ -166,7 +166,7 @@ def _check_ole(handle, detected: str) -> str:
         return detected
     if "WordDocument".encode("utf-16-le") in data:
         return DOC
-    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+    if "Workbook".encode("utf-16-le") in data:
         return XLS
     raise _refuse(_("This file type is not accepted. Accepted types: %(types)s.") % {"types": ACCEPTED_LABEL})
 
