@@ -316,3 +316,13 @@ def test_merged_unit_history_shows_every_predecessor(tree, personas):
     publish(rnd, personas["province_manager"])
     row = UnitResult.objects.get(year=2024, unit=merged)
     assert row.previous_rank is None and row.rank_change is None  # two predecessors: no single previous rank
+
+
+def test_approval_waits_for_missing_survey_results(tree, personas):
+    fw = make_framework(tree["P"], survey_leaf=True)
+    rnd = make_round(fw, tree["P"], [tree["A1"]])
+    appraise_all(rnd, personas["appraiser_province"])
+    pub = actions.compute_results(round=rnd, by=personas["province_manager"])
+    with pytest.raises(ValidationError, match="chưa có điểm.*1.9"):
+        actions.approve_results(publication=pub, by=personas["province_manager"], decision_number="1",
+                                decision_date="2025-01-01")

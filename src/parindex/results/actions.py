@@ -134,6 +134,14 @@ def pending_sheets(publication) -> int:
     ).count()
 
 
+def missing_leaves(publication) -> list[tuple[str, str]]:
+    """(unit name, criterion code) of applicable leaves without final points."""
+    return list(
+        LeafResult.objects.filter(result__publication=publication, final_points__isnull=True, not_applicable=False)
+        .order_by("result__unit_name", "order").values_list("result__unit_name", "code")[:50]
+    )
+
+
 def approve_results(*, publication, by, decision_number: str, decision_date) -> Publication:
     """Record the council's approval (decision number and date) of a reviewed draft."""
     if not can_manage(by, publication.owner_unit):
@@ -147,6 +155,12 @@ def approve_results(*, publication, by, decision_number: str, decision_date) -> 
             raise ValidationError(_("These results are already approved."))
         if pending_sheets(publication):
             raise ValidationError(_("Some score sheets are still being appraised."))
+        missing = missing_leaves(publication)
+        if missing:
+            raise ValidationError(
+                _("Some criteria have no final points yet (e.g. survey results not imported): %(list)s.")
+                % {"list": "; ".join(f"{unit} {code}" for unit, code in missing[:5])}
+            )
         publication.status = Status.APPROVED
         publication.decision_number, publication.decision_date, publication.approved_by = decision_number, decision_date, by
         publication.save()

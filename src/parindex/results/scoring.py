@@ -5,8 +5,8 @@ The rules are DESIGN.md §3; the decisions this module makes where §3 is silent
 
 * **Final points** of a leaf = the last appraisal that exists (round 2, else round 1); a survey
   leaf takes its survey points; the self score is *never* a final score. A leaf with no final
-  points is ``None`` and counts as 0 in a total (the publication step refuses to publish while
-  any applicable leaf is still ``None``, so this only matters for previews).
+  points is ``None`` and counts as 0 in a total (the council approval step refuses while any
+  applicable leaf is still ``None``, so this only matters for the draft table under review).
 * **Not applicable** leaves leave both the numerator and the denominator.
 * **Bonus and penalty** are summed, then each capped by the framework's cap (``None`` = no cap).
 * **Index %** = 100 × (Σ final + bonus − penalty) / Σ max of applicable leaves, floored at 0 and

@@ -139,6 +139,7 @@ def review(request, round_id: int):
     return render(request, "results/review.html", {
         "round": round_, "publication": publication, "rows": rows,
         "pending": actions.pending_sheets(publication) if publication else 0,
+        "missing": actions.missing_leaves(publication) if publication else [],
         "compute_form": ComputeForm(initial={"grouping": publication.grouping if publication else "kind"}),
         "approval_form": ApprovalForm(),
     })
