@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from parindex.core.text import format_decimal, parse_decimal
 from parindex.frameworks.models import Criterion, Framework
 from parindex.frameworks.paramtext import format_params
 from parindex.units.models import Unit
@@ -29,6 +32,39 @@ class BootstrapMixin:
                 widget.attrs.setdefault(
                     "class", "form-select" if isinstance(widget, forms.Select) else "form-control"
                 )
+
+
+class PointsField(forms.CharField):
+    """Points typed the Vietnamese way ("0,25") or with a point ("0.25"); shown with a comma.
+
+    Django's localized DecimalField would read "0.25" as 25 under the Vietnamese thousands
+    separator, so numbers go through ``core.text.parse_decimal`` instead.
+    """
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return format_decimal(value, places=4)
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            number = parse_decimal(value)
+        except (ValueError, ArithmeticError):
+            raise forms.ValidationError(_("“%(value)s” is not a number.") % {"value": value})
+        if number < 0:
+            raise forms.ValidationError(_("The number must not be negative."))
+        if number != number.quantize(Decimal("0.0001")):
+            raise forms.ValidationError(_("At most 4 decimal places."))
+        return number
+
+    def has_changed(self, initial, data):
+        try:
+            return self.to_python(data) != (Decimal(initial) if initial not in (None, "") else None)
+        except forms.ValidationError:
+            return True
 
 
 class FrameworkFileField(forms.FileField):
@@ -83,6 +119,9 @@ class CopyForm(BootstrapMixin, forms.Form):
 
 
 class FrameworkForm(BootstrapMixin, forms.ModelForm):
+    max_total = PointsField(label=_("Maximum total"))
+    bonus_cap = PointsField(label=_("Bonus cap"))
+    penalty_cap = PointsField(label=_("Penalty cap"))
     unit_kinds = forms.MultipleChoiceField(
         label=_("Unit types"), choices=Unit.Kind.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -118,7 +157,7 @@ class FrameworkForm(BootstrapMixin, forms.ModelForm):
 
 class CriterionForm(BootstrapMixin, forms.Form):
     title = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 2}))
-    max_points = forms.DecimalField(label=_("Maximum points"), max_digits=9, decimal_places=4, min_value=0)
+    max_points = PointsField(label=_("Maximum points"))
     method = forms.ChoiceField(
         label=_("Scoring method"), choices=[("", "—"), *Criterion.Method.choices], required=False
     )
@@ -159,7 +198,8 @@ class CriterionForm(BootstrapMixin, forms.Form):
             for name in self.SCORE_FIELDS:
                 self.fields[name].disabled = True
         if not criterion.is_leaf:
-            for name in ("method", "params_text", "source", "allow_not_applicable"):
+            # A parent's maximum is the sum of its children's: change those instead.
+            for name in ("max_points", "method", "params_text", "source", "allow_not_applicable"):
                 self.fields[name].disabled = True
         self.style_fields()
 
