@@ -135,3 +135,16 @@ def test_language_can_be_switched_before_logging_in(client):
     page = client.get(reverse("login"))
     assert "Log in" in page.content.decode()
     assert 'lang="en"' in page.content.decode()
+
+
+def test_an_english_browser_still_gets_vietnamese_until_the_user_switches(client):
+    page = client.get(reverse("login"), headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert 'lang="vi"' in page.content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
+    page = client.get(reverse("login"), headers={"Accept-Language": "vi"})
+    assert 'lang="en"' in page.content.decode()
+
+
+def test_an_unknown_language_cookie_falls_back_to_vietnamese(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    assert 'lang="vi"' in client.get(reverse("login")).content.decode()

@@ -1,4 +1,4 @@
-"""Session limits: an absolute lifetime (default 8 h) and an idle timeout (default 1 h)."""
+"""Request middleware of parindex: session limits (8 h absolute, 1 h idle) and the UI language."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect, resolve_url
-from django.utils import timezone
+from django.utils import timezone, translation
 
 _TOUCH_EVERY = 60  # seconds: don't write the session on every request
 
@@ -58,3 +59,23 @@ class SessionTimeoutMiddleware:
             if now - session[SEEN_AT] > _TOUCH_EVERY:
                 session[SEEN_AT] = now
         return self.get_response(request)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Vietnamese unless the user chose otherwise (the language cookie set by the footer switch).
+
+    Django's ``LocaleMiddleware`` would follow the browser's Accept-Language, so an
+    official whose Chrome is in English would get an English UI; parindex is Vietnamese
+    by default, with English one click away. URL language prefixes are not used.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        try:
+            language = (
+                translation.get_supported_language_variant(chosen) if chosen else settings.LANGUAGE_CODE
+            )
+        except LookupError:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
