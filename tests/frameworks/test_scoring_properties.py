@@ -1,6 +1,6 @@
 """Property tests (hypothesis): points never leave [0, max], sums are exact, parents are sums."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -68,8 +68,8 @@ def test_count_and_deduction_never_leave_zero_to_max(maximum, amount, n):
     )
     assert within(counted, maximum)
     assert within(deducted, maximum)
-    assert counted == min(maximum, n * amount).quantize(QUANTUM)
-    assert deducted == max(Decimal(0), maximum - n * amount).quantize(QUANTUM)
+    assert counted == min(maximum, n * amount).quantize(QUANTUM, rounding=ROUND_HALF_UP)
+    assert deducted == max(Decimal(0), maximum - n * amount).quantize(QUANTUM, rounding=ROUND_HALF_UP)
 
 
 @settings(max_examples=300)
@@ -128,7 +128,7 @@ def test_parent_points_are_the_exact_sum_of_their_children(tree):
 @settings(max_examples=300)
 @given(maxima, percents)
 def test_survey_points_are_the_maximum_times_the_percentage(maximum, percent):
-    expected = (maximum * percent / 100).quantize(QUANTUM)
+    expected = (maximum * percent / 100).quantize(QUANTUM, rounding=ROUND_HALF_UP)
     assert compute_points("survey", {}, maximum, {"percent": percent}) == expected
 
 
