@@ -305,3 +305,42 @@ def test_sentence_without_a_result():
 def test_rank_change_is_positive_when_moving_up_and_none_without_history():
     assert s.rank_change(7, 5) == 2
     assert s.rank_change(None, 5) is None
+
+
+unit_strategy = st.tuples(
+    st.lists(st.tuples(st.sampled_from([D("0.25"), D("0.5"), D(1), D(2)]), st.sampled_from([D(0), D("0.5"), D(1)]),
+                       st.booleans()), min_size=1, max_size=6),
+    st.sampled_from([D(0), D("0.5"), D(3)]),
+    st.sampled_from([D(0), D("0.25"), D(2)]),
+)
+
+
+@given(st.lists(unit_strategy, min_size=1, max_size=12), st.sampled_from(["competition", "dense"]), st.booleans())
+def test_group_outcomes_match_a_naive_oracle(units, policy, over):
+    """Totals, index, class and rank of a whole peer group against a straightforward re-computation."""
+    outcomes = []
+    expected_index = {}
+    for key, (items, bonus, penalty) in enumerate(units):
+        ls = [s.Leaf(key=i, max_points=m, final=m * f, not_applicable=na) for i, (m, f, na) in enumerate(items)]
+        outcomes.append(s.outcome(key, ls, bonuses=[bonus] if bonus else [], penalties=[penalty] if penalty else [],
+                                  bonus_cap=D(2), penalty_cap=D(1), allow_over_max=over, bands=BANDS))
+        num = sum((m * f for m, f, na in items if not na), D(0)) + min(bonus, D(2)) - min(penalty, D(1))
+        den = sum((m for m, f, na in items if not na), D(0))
+        if den == 0:
+            expected_index[key] = None
+        else:
+            value = max(D(0), num * 100 / den)
+            expected_index[key] = value if over else min(D(100), value)
+    ranked = {o.key: o for o in s.rank_group(outcomes, policy=policy)}
+    scored = [v for v in expected_index.values() if v is not None]
+    for key, value in expected_index.items():
+        o = ranked[key]
+        assert o.index == value
+        if value is None:
+            assert o.rank is None and o.label is None
+            continue
+        better = [v for v in scored if v > value]
+        assert o.rank == 1 + (len(better) if policy == "competition" else len(set(better)))
+        assert o.rank_of == len(scored)
+        assert o.label == ("Xuất sắc" if value >= 90 else "Tốt" if value >= 80 else "Khá" if value >= 65
+                           else "Trung bình" if value >= 50 else "Yếu")
