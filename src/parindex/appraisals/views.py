@@ -35,9 +35,7 @@ def _rounds_qs(user):
 
 
 def round_list(request):
-    from parindex.assessments.models import Round
-
-    rounds = _rounds_qs(request.user).exclude(status=Round.Status.OPEN)[:50]
+    rounds = _rounds_qs(request.user)[:50]
     return render(request, "appraisals/round_list.html", {"rounds": rounds})
 
 

@@ -45,8 +45,11 @@ def _group_context(queryset, publication_id, peer_key):
 
 
 def index(request):
+    from parindex.units.visibility import scope_for
+
     groups = selectors.peer_groups(UnitResult.objects.visible_to(request.user))
-    return render(request, "results/index.html", {"groups": groups})
+    own_units = Unit.objects.filter(pk__in=list(scope_for(request.user).own_unit_ids)).order_by("path")
+    return render(request, "results/index.html", {"groups": groups, "own_units": own_units})
 
 
 def group(request, publication_id: int, peer_key: str):
