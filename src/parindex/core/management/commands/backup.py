@@ -4,7 +4,7 @@ Layout of OUT_DIR (created; must not exist or be empty)::
 
     manifest.json        what is in the backup: UTC time, database vendor, row counts per
                          model, and name, size and SHA-256 of every file (the database dump too)
-    database.json.gz     Django's dumpdata of every app (natural keys for content types and
+    database.jsonl.gz    Django's dumpdata (JSON Lines) of every app (natural keys for content types and
                          permissions), portable between SQLite and PostgreSQL
     files/<name>         every object of the default storage (local or S3) under its own name
 
@@ -38,7 +38,7 @@ from parindex.core.security import open_stream
 
 FORMAT = "parindex-backup"
 VERSION = 1
-DB_FILE = "database.json.gz"
+DB_FILE = "database.jsonl.gz"  # JSON Lines: loaddata reads it line by line, not whole
 # Rebuilt by `migrate` (content types, permissions) or worthless after a restore (sessions).
 EXCLUDED_MODELS = ["contenttypes", "auth.permission", "sessions.session"]
 CHUNK = 1024 * 1024
@@ -125,6 +125,7 @@ class Command(BaseCommand):
             counts = model_counts()
             call_command(
                 "dumpdata",
+                format="jsonl",
                 exclude=EXCLUDED_MODELS,
                 natural_foreign=True,
                 use_base_manager=True,
