@@ -121,7 +121,7 @@ class Command(BaseCommand):
             # One snapshot for the whole dump (only possible as the transaction's first statement).
             if connection.vendor == "postgresql" and outermost:
                 with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             counts = model_counts()
             call_command(
                 "dumpdata",
