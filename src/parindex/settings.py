@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "parindex.documents",
     "parindex.requests",
     "parindex.plans",
+    "parindex.remediation",
 ]
 
 MIDDLEWARE = [

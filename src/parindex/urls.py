@@ -13,6 +13,7 @@ urlpatterns = [
     path("documents/", include("parindex.documents.urls")),
     path("requests/", include("parindex.requests.urls")),
     path("plans/", include("parindex.plans.urls")),
+    path("remediation/", include("parindex.remediation.urls")),
     path("i18n/", include("parindex.core.urls_i18n")),
     path("admin/", admin.site.urls),
 ]
