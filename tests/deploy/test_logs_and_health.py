@@ -124,3 +124,12 @@ def test_healthz_answers_503_when_the_storage_fails(client, settings, tmp_path):
     response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert response.json()["storage"] is False and response.json()["status"] == "error"
+
+
+@pytest.mark.django_db
+def test_the_default_cache_is_the_shared_database_cache(settings):
+    from django.core.cache import cache
+
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    cache.set("parindex-test", {"đơn vị": "Xã Yên Thượng"}, 30)
+    assert cache.get("parindex-test") == {"đơn vị": "Xã Yên Thượng"}
