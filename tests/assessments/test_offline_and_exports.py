@@ -173,3 +173,24 @@ def test_unit_head_and_manager_panels(client, sheet_a1, head_a1, district_manage
     client.force_login(district_manager_a)
     html = client.get(reverse("home")).content.decode()
     assert 'data-testid="panel-assessment-manager"' in html and "đã gửi 0/2" in html
+
+
+def test_assignments_table_downloads_as_xlsx(client, sheet_a1, head_a1, officer_a1):
+    area = score_of(sheet_a1, "1.1").criterion.area
+    actions.assign(assessment=sheet_a1, criterion=area, by=head_a1, officer=officer_a1)
+    client.force_login(head_a1)
+    response = client.get(reverse("assessments:assignments", args=[sheet_a1.pk]) + "?format=xlsx")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=4, values_only=True))
+    assert rows == [("1", "Công tác chỉ đạo, điều hành CCHC", "Nguyễn Văn An")]
+
+
+def test_summary_docx_is_signed_by_the_unit_head(client, sheet_a1, head_a1):
+    client.force_login(head_a1)
+    response = client.get(reverse("assessments:summary_docx", args=[sheet_a1.pk]))
+    from docx import Document
+
+    document = Document(io.BytesIO(response.content))
+    texts = [p.text for p in document.paragraphs] + [
+        cell.text for table in document.tables for row in table.rows for cell in row.cells
+    ]
+    assert any("Trần Thị Bình" in text for text in texts)

@@ -428,6 +428,19 @@ def assignments(request, pk: int):
                 messages.success(request, _("Assigned."))
                 return redirect("assessments:assignments", sheet.pk)
     rows = sheet.assignments.select_related("criterion", "officer", "lead_unit")
+    if request.GET.get("format") == "xlsx":
+        from parindex.core.spreadsheets import OutColumn, write_table
+
+        content = write_table(
+            [
+                OutColumn(_("Code"), 10, value=lambda a: a.criterion.code),
+                OutColumn(_("Criterion or area"), 60, value=lambda a: a.criterion.title),
+                OutColumn(_("Assigned to"), 35, value=lambda a: a.assignee_name),
+            ],
+            rows,
+            title=f"{_('Assignments')} — {sheet.unit.name} — {sheet.round.name}",
+        )
+        return download_response(content, f"{safe_file_stem(sheet.unit.name)}-phan-cong.xlsx")
     return render(
         request,
         "assessments/assignments.html",
@@ -560,7 +573,16 @@ def summary_download(request, pk: int, fmt: str):
     view = sheet_view(sheet, request.user)
     stem = f"Bang tong hop ket qua tu danh gia-{safe_file_stem(sheet.unit.name)}-{sheet.round.year}"
     if fmt == "docx":
-        content = exports.summary_docx(view, signer_name="")
+        from parindex.units.models import Membership
+
+        head = (
+            Membership.objects.active()
+            .filter(unit=sheet.unit, role=Membership.Role.UNIT_HEAD)
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
+        content = exports.summary_docx(view, signer_name=head.user.get_full_name() if head else "")
         return download_response(
             content, f"{stem}.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         )
