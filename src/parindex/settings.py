@@ -130,6 +130,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # PostgreSQL: persistent connections are checked before reuse, so a database restart or
+    # failover does not surface as errors; PARINDEX_DB_CONN_MAX_AGE=0 behind PgBouncer.
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("PARINDEX_DB_CONN_MAX_AGE", 60, minimum=0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts, sessions, login throttling ---------------------------------------

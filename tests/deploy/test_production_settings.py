@@ -103,6 +103,7 @@ def test_production_environment_gives_postgres_s3_cache_smtp_and_proxy_settings(
     values = load_settings(monkeypatch, production_env(tmp_path))
     assert values["DATABASES"]["default"]["ENGINE"] == "django.db.backends.postgresql"
     assert values["DATABASES"]["default"]["CONN_MAX_AGE"] == 60
+    assert values["DATABASES"]["default"]["CONN_HEALTH_CHECKS"] is True
     storage = values["STORAGES"]["default"]
     assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
     assert storage["OPTIONS"]["bucket_name"] == "parindex-evidence"
