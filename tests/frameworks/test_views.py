@@ -391,3 +391,12 @@ def test_manager_edits_the_header_and_locked_score_fields_stay(client, province_
     assert client.post(url, {**form, "tie_policy": "competition", "name": "Tên khác"}).status_code == 302
     framework.refresh_from_db()
     assert framework.tie_policy == "dense" and framework.name == "Tên khác"
+
+
+def test_home_panel_lists_drafts_for_their_managers_only(client, province_manager, officer_a1, framework):
+    assert "panel-framework-drafts" in login(client, province_manager).get(reverse("home")).content.decode()
+    assert "panel-framework-drafts" not in login(client, officer_a1).get(reverse("home")).content.decode()
+    lock_framework(framework, by=None, reason="x")
+    assert (
+        "panel-framework-drafts" not in login(client, province_manager).get(reverse("home")).content.decode()
+    )

@@ -8,8 +8,10 @@ class FrameworksConfig(AppConfig):
     verbose_name = _("Criteria frameworks")
 
     def ready(self):
-        from parindex.core.shell import NavItem, register_nav
+        from parindex.core.shell import HomePanel, NavItem, register_home_panel, register_nav
+        from parindex.frameworks.panels import drafts_panel
 
         register_nav(
             NavItem("frameworks", _("Criteria frameworks"), "frameworks:list", icon="list-check", order=20)
         )
+        register_home_panel(HomePanel("frameworks.drafts", drafts_panel, order=40))
