@@ -14,6 +14,7 @@ DEMO_STEPS = [
     "parindex.plans.demo",
     "parindex.assessments.demo",
     "parindex.results.demo",
+    "parindex.remediation.demo",
     "parindex.requests.demo",
 ]
 
