@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "parindex.twofactor",
     "django_tasks",
     "django_tasks.backends.database",
     "parindex.core",

@@ -120,3 +120,33 @@ def test_a_user_may_turn_on_two_step_login_without_being_required_to(
     client.post(reverse("logout"))
     login(client, "canbo.a1")
     assert client.get(reverse("home"))["Location"].startswith(reverse("two_factor_verify"))
+
+
+@pytest.mark.django_db
+def test_an_administrator_requires_two_step_login_for_a_role_in_django_admin(client, appraiser_province):
+    from django.contrib.auth import get_user_model
+
+    from parindex.twofactor.models import RequiredRole
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.gov.vn", PASSWORD)
+    client.force_login(admin)
+    response = client.post(reverse("admin:twofactor_requiredrole_add"), {"role": "appraiser"})
+    assert response.status_code == 302
+    rule = RequiredRole.objects.get()
+    assert rule.role == "appraiser" and rule.set_by == admin
+    assert str(rule) == "Thẩm định viên" or str(rule) == "Appraiser"
+    client.post(reverse("logout"))
+
+    login(client, "thamdinh.p")
+    assert client.get(reverse("home"))["Location"].startswith(reverse("two_factor_setup"))
+
+
+@pytest.mark.django_db
+def test_an_unknown_role_cannot_be_required(client):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.gov.vn", PASSWORD)
+    client.force_login(admin)
+    response = client.post(reverse("admin:twofactor_requiredrole_add"), {"role": "everyone"})
+    assert response.status_code == 200
+    assert "everyone" in response.content.decode()  # the form shows the refused choice with an error

@@ -10,7 +10,8 @@
   Content-Disposition that survives any file name (Vietnamese, quotes, semicolons).
 * Optional TOTP two-factor login (django-otp): ``TwoFactorMiddleware`` sends a logged-in
   user who has a confirmed authenticator, or whose role must use one
-  (``PARINDEX_2FA_REQUIRED_ROLES``), to the verify (or set-up) page before anything else.
+  (``PARINDEX_2FA_REQUIRED_ROLES`` or the roles an administrator lists in Django admin,
+  ``parindex.twofactor.RequiredRole``), to the verify (or set-up) page before anything else.
   The decision is taken once at login and kept in the session, so ordinary pages pay no
   extra query.
 """
@@ -235,8 +236,12 @@ SESSION_2FA = "parindex_2fa"  # "none" | "verify" | "setup"
 
 def two_factor_required(user) -> bool:
     """Whether the user's role obliges them to use an authenticator app."""
-    required = set(getattr(settings, "PARINDEX_2FA_REQUIRED_ROLES", ()))
-    if not required or not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False):
+        return False
+    from parindex.twofactor.models import required_roles
+
+    required = required_roles()
+    if not required:
         return False
     if user.is_superuser and "admin" in required:
         return True
