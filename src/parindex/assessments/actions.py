@@ -357,6 +357,11 @@ def save_score(
     saving the same version only the first succeeds; the second gets ``StaleEdit``.
     """
     with transaction.atomic():
+        # Lock order everywhere: the sheet, then its scores. Locking the sheet makes a save and
+        # the head's submission (which checks every leaf) follow one another, never interleave.
+        list(
+            Assessment.objects.select_for_update().filter(pk=score.assessment_id).values_list("pk", flat=True)
+        )
         current = _locked_score(score.pk)
         _check_leaf_permission(by, current)
         _editable_sheet_or_refuse(current.assessment)
@@ -388,7 +393,7 @@ def apply_offline_changes(*, assessment: Assessment, by, changes: list[dict]) ->
     someone else since the download refuses the whole upload.
     """
     with transaction.atomic():
-        sheet = Assessment.objects.select_related("round", "unit").get(pk=assessment.pk)
+        sheet = _locked_sheet(assessment)
         _editable_sheet_or_refuse(sheet)
         assignments = list(sheet.assignments.all())
         stale: list[str] = []
