@@ -134,6 +134,7 @@ def test_public_pages_need_no_login_show_only_published_data_and_are_embeddable(
     c = Client()
     response = c.get(reverse("results:public_index"))
     assert response.status_code == 200 and "X-Frame-Options" not in response
+    assert "frame-ancestors *" in response["Content-Security-Policy"]
     assert c.get(group_url(data["pub"], "results:public_group")).status_code == 200
     assert c.get(group_url(data["draft"], "results:public_group")).status_code == 404
     unit_page = c.get(reverse("results:public_unit", args=["A1"]))
@@ -143,6 +144,7 @@ def test_public_pages_need_no_login_show_only_published_data_and_are_embeddable(
 def test_logged_in_pages_keep_x_frame_options(data):
     response = client_for(data["officer_a1"]).get(reverse("results:index"))
     assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
 
 
 def test_public_pages_can_be_switched_off(data, settings):

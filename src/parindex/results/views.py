@@ -4,6 +4,7 @@ and the public (no login, embeddable) pages. Every read goes through ``UnitResul
 
 from __future__ import annotations
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -151,6 +152,11 @@ def review(request, round_id: int):
 # --- public pages ----------------------------------------------------------------------------------
 
 
+# The public pages are meant to be embedded in any commune's or province's web site: they alone
+# relax X-Frame-Options (xframe_options_exempt) and the CSP frame-ancestors directive.
+PUBLIC_FRAME_ANCESTORS = {"frame-ancestors": ["*"]}
+
+
 def _public_enabled():
     if not getattr(settings, "PARINDEX_PUBLIC_RESULTS", True):
         raise Http404
@@ -158,6 +164,7 @@ def _public_enabled():
 
 @login_not_required
 @xframe_options_exempt
+@csp_replace(PUBLIC_FRAME_ANCESTORS)
 def public_index(request):
     _public_enabled()
     groups = selectors.peer_groups(UnitResult.objects.published())
@@ -166,6 +173,7 @@ def public_index(request):
 
 @login_not_required
 @xframe_options_exempt
+@csp_replace(PUBLIC_FRAME_ANCESTORS)
 def public_group(request, publication_id: int, peer_key: str):
     _public_enabled()
     context = _group_context(UnitResult.objects.published(), publication_id, peer_key)
@@ -174,6 +182,7 @@ def public_group(request, publication_id: int, peer_key: str):
 
 @login_not_required
 @xframe_options_exempt
+@csp_replace(PUBLIC_FRAME_ANCESTORS)
 def public_unit(request, code: str):
     _public_enabled()
     unit_obj = get_object_or_404(Unit, code=code)
