@@ -182,10 +182,15 @@ def safe_file_response(
     if size is not None:
         response["Content-Length"] = str(size)
     response["X-Content-Type-Options"] = "nosniff"
-    # Even shown inline, the file gets no scripts, no plugins, no forms, no same-origin.
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    )
+    if show_inline and content_type == "application/pdf":
+        # Browsers' PDF viewers refuse to run in a sandboxed document; PDF scripts run in
+        # the viewer's own sandbox, not in the app's origin. No page CSP either.
+        response._csp_exempt = True
+    else:
+        # Even shown inline, the file gets no scripts, no plugins, no forms, no same-origin.
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+        )
     response["Cache-Control"] = "private, no-store"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     return response
