@@ -71,6 +71,7 @@ def test_a_good_template_passes_every_check():
         (b"not a zip at all", "Đây không phải tệp Word .docx."),
         (macro_file(), "Không chấp nhận tệp có macro."),
     ],
+    ids=["empty", "not-a-zip", "macro"],
 )
 def test_bad_files_are_refused(data, message):
     with pytest.raises(TemplateError) as exc:
