@@ -110,19 +110,24 @@ def lead_key(item) -> str:
 
 
 def _map_codes(source_criterion_ids: set[int], framework) -> dict[int, str]:
-    """criterion id of an older version → code in ``framework`` (CriterionMapping, then same code)."""
+    """criterion id of an older version → code in ``framework``: a ``CriterionMapping`` into ``framework``
+    first (renumbered criteria), else the same code if ``framework`` has it. Three queries at most."""
     from parindex.frameworks.models import Criterion, CriterionMapping
 
     if not source_criterion_ids:
         return {}
     result: dict[int, str] = {}
-    for from_id, code, fw in CriterionMapping.objects.filter(
+    for from_id, code in CriterionMapping.objects.filter(
         from_criterion_id__in=source_criterion_ids, to_criterion__framework=framework
-    ).values_list("from_criterion_id", "to_criterion__code", "to_criterion__framework_id"):
+    ).values_list("from_criterion_id", "to_criterion__code"):
         result[from_id] = code
-    for pk, code, fw in Criterion.objects.filter(pk__in=source_criterion_ids).values_list("pk", "code", "framework_id"):
-        if pk not in result and fw == framework.pk:
-            result[pk] = code
+    unmapped = dict(Criterion.objects.filter(pk__in=source_criterion_ids - set(result)).values_list("pk", "code"))
+    if unmapped:
+        present = set(Criterion.objects.filter(framework=framework, code__in=set(unmapped.values()))
+                      .values_list("code", flat=True))
+        for pk, code in unmapped.items():
+            if code in present:  # same framework, or a version without a mapping for this criterion
+                result[pk] = code
     return result
 
 
