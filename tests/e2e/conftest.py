@@ -113,6 +113,12 @@ def login(page, base_url: str, username: str, password: str = PASSWORD) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
-    page.locator("#login-form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    with page.expect_navigation() as navigation:
+        page.locator("#login-form button[type=submit]").click()
+    response = navigation.value
+    if response is not None and response.status >= 400:
+        raise AssertionError(f"logging in as {username} answered HTTP {response.status} at {page.url}")
+    if "/accounts/login/" in page.url:
+        alerts = page.locator("[role=alert]").all_inner_texts()
+        raise AssertionError(f"logging in as {username} failed: {alerts or page.title()}")
     page.wait_for_load_state("domcontentloaded")
