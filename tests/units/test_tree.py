@@ -122,3 +122,51 @@ def test_a_membership_ending_before_it_starts_is_refused(tree, officer_a1):
     assert "Ngày kết thúc không được trước ngày bắt đầu." in str(info.value)
     with pytest.raises(IntegrityError), transaction.atomic():
         membership.save()
+
+
+@pytest.mark.django_db
+def test_paths_stay_consistent_under_any_sequence_of_moves():
+    """Property: after any sequence of moves (cycles refused), every path is parent path + own id."""
+    from django.db import transaction
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    class Rollback(Exception):
+        pass
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(
+        parents=st.lists(st.integers(min_value=-1, max_value=10), min_size=2, max_size=10),
+        moves=st.lists(st.tuples(st.integers(0, 9), st.integers(-1, 9)), max_size=12),
+    )
+    def check(parents, moves):
+        try:
+            with transaction.atomic():
+                units = []
+                for index, parent_index in enumerate(parents):
+                    parent = units[parent_index] if 0 <= parent_index < len(units) else None
+                    units.append(
+                        Unit.objects.create(
+                            code=f"H{index}", name=f"Đơn vị {index}", kind=K.COMMUNE, parent=parent
+                        )
+                    )
+                for child_index, parent_index in moves:
+                    if child_index >= len(units):
+                        continue
+                    child = Unit.objects.get(pk=units[child_index].pk)
+                    child.parent = units[parent_index] if 0 <= parent_index < len(units) else None
+                    try:
+                        with transaction.atomic():
+                            child.save()
+                    except ValidationError:
+                        pass  # a cycle: refused, nothing changed
+                by_pk = {u.pk: u for u in Unit.objects.filter(code__startswith="H")}
+                for unit in by_pk.values():
+                    parent_path = by_pk[unit.parent_id].path if unit.parent_id else "/"
+                    assert unit.path == f"{parent_path}{unit.pk}/"
+                    assert unit.depth == unit.path.count("/") - 2
+                raise Rollback
+        except Rollback:
+            pass
+
+    check()
