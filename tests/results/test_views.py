@@ -223,3 +223,27 @@ def test_review_table_downloads_as_xlsx(data):
     url = reverse("results:review", args=[data["draft_round"].pk]) + "?format=xlsx"
     response = client_for(data["province_manager"]).get(url)
     assert response.status_code == 200 and response.content[:2] == b"PK"
+
+
+def test_stats_public_and_unit_pages_query_counts_do_not_grow_with_units(tree, personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small, large = _many_units(tree, personas, 3), _many_units(tree, personas, 15)
+    c = client_for(personas["province_manager"])
+    public = Client()
+    c.get(group_url(small, "results:stats"))  # warm-up
+    for name, client in (("results:stats", c), ("results:public_group", public)):
+        counts = []
+        for pub in (small, large):
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(group_url(pub, name)).status_code == 200
+            counts.append(len(ctx.captured_queries))
+        assert counts[0] == counts[1], name
+    counts = []
+    for pub in (small, large):
+        unit = pub.results.order_by("unit_code").first().unit
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(reverse("results:unit", args=[unit.pk])).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
