@@ -93,7 +93,8 @@ def test_targets_beside_the_published_result(published):
 
 def test_deliverables_resolve_plans_and_results_reports(published, plan):
     from parindex.requests.deliverables import get_deliverable
-    from parindex.requests.models import Request, RequestRecipient as Recipient
+    from parindex.requests.models import Request
+    from parindex.requests.models import RequestRecipient as Recipient
 
     request = Request.objects.create(
         issuing_unit=published["DA"], number="88/UBND", issued_on=dt.date(2025, 3, 10), subject="Kế hoạch khắc phục",
