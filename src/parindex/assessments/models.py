@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parindex.units.visibility import NOBODY, ScopedQuerySet, scope_for
 
@@ -49,10 +50,10 @@ class Round(models.Model):
     """An assessment round (đợt tự đánh giá), e.g. "Tự chấm điểm lần 1 năm 2023"."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Self-assessment open")
-        APPRAISAL = "appraisal", _("Appraisal")
-        EXPLANATION = "explanation", _("Explanation")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("round status", "Self-assessment open")
+        APPRAISAL = "appraisal", pgettext_lazy("round status", "Appraisal")
+        EXPLANATION = "explanation", pgettext_lazy("round status", "Explanation")
+        CLOSED = "closed", pgettext_lazy("round status", "Closed")
 
     name = models.CharField(_("name"), max_length=255)
     year = models.PositiveIntegerField(_("year"))
@@ -122,9 +123,9 @@ class Assessment(models.Model):
     """One unit's score sheet in one round (bảng tự đánh giá, chấm điểm)."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        LOCKED = "locked", _("Locked (deadline passed)")
+        DRAFT = "draft", pgettext_lazy("score sheet status", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("score sheet status", "Submitted")
+        LOCKED = "locked", pgettext_lazy("score sheet status", "Locked (deadline passed)")
 
     round = models.ForeignKey(
         Round, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("round")
