@@ -214,3 +214,19 @@ def test_appraisal_needs_the_appraisal_phase_and_then_blocks_withdrawal(setup):
     actions.start_appraisal(assessment=setup["a1"], by=setup["appraiser_province"])
     with pytest.raises(ValidationError):
         withdraw_assessment(assessment=setup["a1"], by=setup["head_a1"])
+
+
+def test_appraiser_of_a_lead_department_cannot_appraise_the_leaves_it_scored(setup, tree):
+    from parindex.assessments.models import Assignment
+
+    fw = setup["fw"]
+    area1 = fw.areas().first()
+    # the province's Sở Nội vụ scored area 1 of A1's sheet as lead department; one of its staff is also an appraiser
+    Assignment.objects.create(assessment=setup["a1"], criterion=area1, lead_unit=tree["P-SNV"])
+    staff = make_user("snv.thamdinh", "Cán bộ SNV", [(tree["P"], "appraiser"), (tree["P-SNV"], "unit_officer")])
+    sheet = actions.start_appraisal(assessment=setup["a1"], by=staff)
+    leaf_area1 = leaves(fw)[0]
+    leaf_area2 = [c for c in leaves(fw) if c.area_id != area1.pk][0]
+    with pytest.raises(PermissionDenied):
+        actions.appraise_leaf(sheet=sheet, criterion=leaf_area1, points=D(25), by=staff)
+    actions.appraise_leaf(sheet=sheet, criterion=leaf_area2, points=D(25), by=staff)

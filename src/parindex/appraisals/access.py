@@ -40,10 +40,32 @@ def is_appraisal_side(user, unit) -> bool:
     return scope_for(user).is_admin or _above(user, unit, *APPRAISAL_ROLES)
 
 
+def scored_by_own_lead_unit(user, sheet, criterion) -> bool:
+    """Whether one of the user's units scored ``criterion`` on the sheet as a lead department.
+
+    Covers an assignment of the leaf itself or of an ancestor (area, criterion) of it.
+    """
+    from parindex.assessments.models import Assignment
+
+    own = scope_for(user).own_unit_ids
+    if not own or criterion is None:
+        return False
+    covered = Assignment.objects.filter(assessment_id=sheet.assessment_id, lead_unit_id__in=list(own)).values_list(
+        "criterion__sort_key", flat=True
+    )
+    return any(criterion.sort_key == key or criterion.sort_key.startswith(key + ".") for key in covered)
+
+
 def may_appraise(user, sheet, criterion=None, *, assignments=None) -> bool:
-    """Whether ``user`` may enter appraised points on ``sheet`` (for ``criterion``, if given)."""
+    """Whether ``user`` may enter appraised points on ``sheet`` (for ``criterion``, if given).
+
+    Nobody appraises what their own unit scored: members of the sheet's unit are refused for
+    the whole sheet, members of a lead department for the leaves that department scored.
+    """
     unit = sheet.assessment.unit
     if not is_appraisal_side(user, unit):
+        return False
+    if criterion is not None and criterion.is_leaf and scored_by_own_lead_unit(user, sheet, criterion):
         return False
     scope = scope_for(user)
     if scope.is_admin or _above(user, unit, Role.INDEX_MANAGER):
