@@ -16,3 +16,10 @@ class RemediationConfig(AppConfig):
         register_home_panel(HomePanel("remediation.overdue", overdue_items_panel, order=35))
         register_home_panel(HomePanel("remediation.awaiting", awaiting_approval_panel, order=36))
         deliverables.register()
+        try:  # the assessments feed registry (runs our prefill inside submit_assessment)
+            from parindex.assessments.feeds import register_feed
+        except ImportError:  # pragma: no cover — older tree without the registry
+            return
+        from parindex.remediation.integration import prefill_remediation_leaves
+
+        register_feed("remediation", prefill_remediation_leaves)
