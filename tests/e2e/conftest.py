@@ -110,7 +110,9 @@ def page(browser, viewport, transactional_db):
 
 def login(page, base_url: str, username: str, password: str = PASSWORD) -> None:
     """Log in through the form and wait until the home page has loaded."""
-    page.goto(f"{base_url}/accounts/login/")
+    opened = page.goto(f"{base_url}/accounts/login/")
+    if opened is not None and opened.status >= 400:
+        raise AssertionError(f"the login page answered HTTP {opened.status}")
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
     with page.expect_navigation() as navigation:
