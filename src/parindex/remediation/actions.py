@@ -69,8 +69,16 @@ def _leaf_source(criterion) -> str:
 
 
 def _next_number(unit, year: int) -> int:
+    """The next "tồn tại N" of the unit and year. Callers hold the unit's row lock (``_lock_unit``)."""
     current = RemediationItem.objects.filter(unit=unit, year=year).aggregate(n=Max("number"))["n"]
     return (current or 0) + 1
+
+
+def _lock_unit(unit) -> None:
+    """Serialise numbering of a unit's shortcomings (two findings recorded at once get 4 and 5, not 4 twice)."""
+    from parindex.units.models import Unit
+
+    list(Unit.objects.select_for_update().filter(pk=unit.pk).values_list("pk", flat=True))
 
 
 def _after_item_change(item: RemediationItem, by) -> None:
@@ -125,7 +133,8 @@ def generate_plan(*, result, by, year: int | None = None) -> RemediationPlan:
     reasons = _appraisal_reasons(result)
     deadline = dt.date(year, 12, 31)
     with transaction.atomic():
-        if RemediationPlan.objects.select_for_update().filter(unit=unit, year=year).exists():
+        _lock_unit(unit)
+        if RemediationPlan.objects.filter(unit=unit, year=year).exists():
             raise ValidationError({"year": _("This unit already has a remediation plan for this year.")})
         plan = RemediationPlan.objects.create(
             unit=unit, year=year, assessed_year=result.year, result=result, round_id=publication.round_id,
@@ -227,7 +236,7 @@ def update_item(item: RemediationItem, *, by, **changes) -> RemediationItem:
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     with transaction.atomic():
-        item = RemediationItem.objects.select_for_update().select_related("inspection").get(pk=item.pk)
+        item = RemediationItem.objects.select_for_update(of=("self",)).select_related("inspection").get(pk=item.pk)
         plan = RemediationPlan.objects.select_for_update().get(pk=item.plan_id) if item.plan_id else None
         if plan is not None:
             _require_editable(plan)
@@ -252,6 +261,7 @@ def add_item(plan: RemediationPlan, *, by, criterion, **fields) -> RemediationIt
             "Criterion %(code)s is scored by a sociological survey; survey criteria are not part of a remediation "
             "plan.") % {"code": criterion.code}})
     with transaction.atomic():
+        _lock_unit(plan.unit)
         plan = RemediationPlan.objects.select_for_update().get(pk=plan.pk)
         _require_editable(plan)
         if plan.remediation_items.filter(criterion=criterion).exists() or plan.maintenance_items.filter(
@@ -402,6 +412,7 @@ def add_finding(inspection: Inspection, *, unit, by, shortcoming: str, deadline:
         raise ValidationError({"unit": _("This unit was not inspected in this inspection.")})
     year = inspection.inspected_on.year
     with transaction.atomic():
+        _lock_unit(unit)
         finding_number = inspection.findings.filter(unit=unit).count() + 1
         item = RemediationItem.objects.create(
             unit=unit, year=year, number=_next_number(unit, year), source=RemediationItem.Source.INSPECTION,
