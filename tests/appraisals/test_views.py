@@ -256,3 +256,15 @@ def test_survey_upload_page_reports_row_errors_in_vietnamese(data):
     response = client_for(data["province_manager"]).post(
         reverse("appraisals:survey_upload", args=[data["round"].pk]), {"file": upload}, follow=True)
     assert "Dòng 2" in response.content.decode() and "không phải là tiêu chí" in response.content.decode()
+
+
+def test_htmx_save_returns_only_the_row_with_its_error_or_confirmation(data):
+    c = client_for(data["appraiser_province"])
+    c.post(reverse("appraisals:start", args=[data["a1"].pk]))
+    leaf = leaves(data["fw"])[0]
+    url = reverse("appraisals:appraise", args=[data["a1"].pk, leaf.pk])
+    response = c.post(url, {"points": "20"}, HTTP_HX_REQUEST="true")
+    text = response.content.decode()
+    assert response.status_code == 200 and text.strip().startswith("<tr") and "Ghi lý do" in text
+    response = c.post(url, {"points": "20", "reason": "Thiếu TLKC"}, HTTP_HX_REQUEST="true")
+    assert 'data-testid="row-saved"' in response.content.decode() and ">20<" in response.content.decode()

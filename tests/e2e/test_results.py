@@ -57,7 +57,8 @@ def appraise(page, code, points, reason="", flag_comment=""):
         row.locator("input[name=flag]").check()
         row.locator("input[name=comment]").fill(flag_comment)
     row.locator("button[type=submit]").click()
-    page.wait_for_load_state()
+    # the row is re-rendered in place through htmx
+    page.locator(f'tr[data-code="{code}"] [data-testid=row-saved]').wait_for()
 
 
 def test_appraise_explain_reappraise_publish_and_unit_sees_its_result(

@@ -190,19 +190,29 @@ def appraise(request, assessment_id: int, criterion_id: int):
     assessment, appraisal = _appraisal(request, assessment_id)
     criterion = get_object_or_404(Criterion, pk=criterion_id, framework_id=assessment.round.framework_id)
     form = EntryForm(request.POST)
+    errors: list[str] = []
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return _back(assessment_id)
-    data = form.cleaned_data
-    try:
-        actions.appraise_leaf(sheet=appraisal, criterion=criterion, by=request.user, points=data["points"],
-                              not_applicable=data["not_applicable"], reason=data["reason"], flag=data["flag"],
-                              comment=data["comment"])
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+    else:
+        data = form.cleaned_data
+        try:
+            actions.appraise_leaf(sheet=appraisal, criterion=criterion, by=request.user, points=data["points"],
+                                  not_applicable=data["not_applicable"], reason=data["reason"], flag=data["flag"],
+                                  comment=data["comment"])
+        except ValidationError as exc:
+            errors = list(exc.messages)
+    if request.htmx:
+        # Only the leaf's row is re-rendered: appraising 100 leaves does not reload the page 100 times.
+        appraisal.refresh_from_db()
+        row = next(r for r in sheet_rows(appraisal) if r.criterion.pk == criterion.pk)
+        return render(request, "appraisals/_row.html", {
+            "r": row, "assessment": assessment, "appraisal": appraisal, "can_appraise": True,
+            "row_errors": errors, "row_saved": not errors,
+        })
+    for error in errors:
+        messages.error(request, error)
+    if not errors:
         messages.success(request, _("Saved: %(code)s.") % {"code": criterion.code})
-    except ValidationError as exc:
-        _errors(request, exc)
     return redirect(reverse("appraisals:sheet", args=[assessment_id]) + f"#leaf-{criterion.code}")
 
 
