@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "parindex.requests",
     "parindex.plans",
     "parindex.remediation",
+    "parindex.surveys",
 ]
 
 MIDDLEWARE = [

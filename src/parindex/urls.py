@@ -14,6 +14,7 @@ urlpatterns = [
     path("requests/", include("parindex.requests.urls")),
     path("plans/", include("parindex.plans.urls")),
     path("remediation/", include("parindex.remediation.urls")),
+    path("surveys/", include("parindex.surveys.urls")),
     path("i18n/", include("parindex.core.urls_i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,63 @@
+"""The .xlsx files of surveys: the respondents list (import), the printable list of links, results."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from parindex.core.spreadsheets import Column, RowError, SpreadsheetError, read_table
+from parindex.core.text import search_key
+from parindex.surveys.models import Respondent
+
+
+def _choices(enum, extra: dict[str, str]) -> dict[str, str]:
+    mapping = {search_key(str(label)): value for value, label in enum.choices}
+    mapping.update({search_key(value): value for value in enum.values})
+    mapping.update({search_key(k): v for k, v in extra.items()})
+    return mapping
+
+
+def respondent_columns() -> list[Column]:
+    sex = _choices(Respondent.Sex, {"Nam": "male", "Nữ": "female", "Khác": "other", "M": "male", "F": "female"})
+    age = _choices(Respondent.AgeBand, {"18-29": "18-29", "30-39": "30-39", "40-49": "40-49", "50-59": "50-59",
+                                        "60+": "60+", "Trên 60": "60+", "Từ 60": "60+"})
+    return [
+        Column("unit", ("Mã đơn vị", "Unit code"), required=True),
+        Column("group", ("Nhóm", "Đối tượng", "Group")),
+        Column("sex", ("Giới tính", "Sex"), choices=sex),
+        Column("age_band", ("Độ tuổi", "Nhóm tuổi", "Age band"), choices=age),
+        Column("position", ("Chức vụ", "Position")),
+        Column("contact", ("Liên hệ", "Điện thoại / e-mail", "Contact")),
+        Column("ref", ("Mã người trả lời", "Số thứ tự trong danh sách", "Reference")),
+    ]
+
+
+def read_respondents(survey, source) -> list[dict]:
+    """Validated rows with ``unit`` resolved; raise ``SpreadsheetError`` listing every problem."""
+    from parindex.units.models import Unit
+
+    columns = respondent_columns()
+    table = read_table(source, columns)
+    codes = {row["unit"] for _n, row in table}
+    units = {u.code: u for u in Unit.objects.filter(code__in=codes, path__startswith=survey.owner_unit.path)}
+    in_round = None
+    if survey.round_id:
+        in_round = set(survey.round.assessments.values_list("unit_id", flat=True))
+    errors, rows = [], []
+    for number, row in table:
+        unit = units.get(row["unit"])
+        if unit is None:
+            errors.append(RowError(number, _("The unit “%(code)s” is not under the survey's managing unit.")
+                                   % {"code": row["unit"]}, columns[0].headers[0]))
+            continue
+        if in_round is not None and unit.pk not in in_round:
+            errors.append(RowError(number, _("The unit “%(code)s” is not in the survey's assessment round.")
+                                   % {"code": row["unit"]}, columns[0].headers[0]))
+            continue
+        for key, limit in (("group", 120), ("position", 120), ("contact", 255), ("ref", 64)):
+            if row.get(key) and len(row[key]) > limit:
+                errors.append(RowError(number, _("The text is too long (at most %(n)s characters).") % {"n": limit},
+                                       next(c.headers[0] for c in columns if c.key == key)))
+        rows.append({**row, "unit": unit})
+    if errors:
+        raise SpreadsheetError(errors)
+    return rows
