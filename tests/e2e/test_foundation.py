@@ -82,3 +82,30 @@ def test_on_a_phone_the_menu_opens_from_the_toggler(page, live_server, officer_a
     expect(units_link).to_be_visible()
     units_link.click()
     assert unit_codes(page) == {"A1"}
+
+
+def test_district_manager_imports_a_commune_and_sees_the_errors_of_a_bad_file(
+    page, live_server, district_manager_a
+):
+    from tests.core.xlsx_helpers import make_xlsx
+
+    header = ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên"]
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    login(page, live_server.url, "noivu.da")
+    page.goto(f"{live_server.url}/units/import/")
+    bad = make_xlsx(header, [["A9", "Xã Mới", "Thôn", "KHONG-CO"]])
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "sai.xlsx", "mimeType": xlsx, "buffer": bad}]
+    )
+    page.get_by_role("button", name="Kiểm tra và nhập").click()
+    errors = page.get_by_test_id("import-errors")
+    expect(errors).to_contain_text("Tệp có 2 lỗi; chưa có dữ liệu nào được nhập.")
+    expect(errors).to_contain_text("Không có đơn vị cấp trên mã “KHONG-CO”.")
+    good = make_xlsx(header, [["A9", "Xã Mới", "Xã", "DA"]])
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "dung.xlsx", "mimeType": xlsx, "buffer": good}]
+    )
+    page.get_by_role("button", name="Kiểm tra và nhập").click()
+    expect(page.get_by_test_id("import-summary")).to_contain_text("Đã tạo 1 đơn vị")
+    page.goto(f"{live_server.url}/units/?q=xa+moi")
+    expect(page.get_by_test_id("unit-table")).to_contain_text("Xã Mới")
