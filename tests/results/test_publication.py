@@ -96,7 +96,10 @@ def test_approval_waits_for_sheets_still_in_appraisal(tree, personas):
     appraisal.complete_round(sheet=a1, by=personas["appraiser_province"])
     appraisal.start_appraisal(assessment=rnd.assessments.get(unit=tree["A2"]), by=personas["appraiser_province"])
     pub = actions.compute_results(round=rnd, by=personas["province_manager"])
-    assert pub.results.count() == 1
+    rows = {r.unit_code: r for r in pub.results.all()}
+    # A2 is still being appraised: listed without a result, excluded from the rank and from N
+    assert (rows["A1"].rank, rows["A1"].rank_of) == (1, 1)
+    assert (rows["A2"].rank, rows["A2"].index_percent, rows["A2"].class_label) == (None, None, "")
     with pytest.raises(ValidationError, match="đang được thẩm định"):
         actions.approve_results(publication=pub, by=personas["province_manager"], decision_number="1",
                                 decision_date="2025-01-01")

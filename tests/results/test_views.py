@@ -247,3 +247,27 @@ def test_stats_public_and_unit_pages_query_counts_do_not_grow_with_units(tree, p
             assert c.get(reverse("results:unit", args=[unit.pk])).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_a_unit_without_result_is_listed_as_no_result_and_not_ranked(tree, personas):
+    fw = make_framework(tree["P"])
+    rnd = make_round(fw, tree["P"], [tree["A1"], tree["A2"]])
+    rnd.assessments.filter(unit=tree["A2"]).update(status="draft")  # never submitted, never appraised
+    appraise_sheet = rnd.assessments.get(unit=tree["A1"])
+    from parindex.appraisals import actions as appraisal
+
+    s = appraisal.start_appraisal(assessment=appraise_sheet, by=personas["appraiser_province"])
+    appraisal.complete_round(sheet=s, by=personas["appraiser_province"])
+    pub = publish(rnd, personas["province_manager"])
+    page = client_for(personas["viewer_province"]).get(group_url(pub)).content.decode()
+    assert "chưa có kết quả" in page and "1/1" in page
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("results", year=2024, unit_type="commune", format="json", stdout=out)
+    rows = {r["unit_code"]: r for r in json.loads(out.getvalue())}
+    assert rows["A2"] == {"unit_code": "A2", "unit_name": "Xã Bằng Lãng", "total": None, "index_percent": None,
+                          "class": "", "rank": None, "rank_of": 1}

@@ -47,10 +47,13 @@ def compute_results(*, round, by, grouping: str = Publication.Grouping.KIND) -> 
         if publication and publication.status != Status.DRAFT:
             raise ValidationError(_("These results are approved or published and can no longer be recomputed."))
         data, _counts = round_data(round)
+        # Units of the round without a finished appraisal get a row without result ("chưa có kết quả"):
+        # excluded from the rank and from N, but visible in the table.
+        without = set(round.assessments.values_list("unit_id", flat=True)) - set(data)
         leaves = list(Criterion.objects.filter(framework=framework, is_leaf=True).select_related("area").order_by("sort_key"))
         areas = list(Criterion.objects.filter(framework=framework, depth=1).order_by("sort_key"))
         bands = list(framework.bands.all())
-        units = {u.pk: u for u in Unit.objects.filter(pk__in=list(data))}
+        units = {u.pk: u for u in Unit.objects.filter(pk__in=list(data) + list(without))}
         parents = dict(Unit.objects.filter(pk__in={u.parent_id for u in units.values()}).values_list("pk", "name"))
         if publication is None:
             publication = Publication(round=round, year=round.year, owner_unit=round.owner_unit)
@@ -108,6 +111,14 @@ def compute_results(*, round, by, grouping: str = Publication.Grouping.KIND) -> 
                            max_points=totals.get(a.pk, (0, 0))[1], self_points=self_by_area.get(a.pk))
                 for i, a in enumerate(areas)
             ]))
+        for unit_id in sorted(without, key=lambda pk: units[pk].path):
+            unit = units[unit_id]
+            results.append(UnitResult(
+                publication=publication, unit=unit, year=round.year, unit_code=unit.code, unit_name=unit.name,
+                unit_kind=unit.kind, peer_key=peer_key(grouping, framework.pk, unit),
+                peer_label=peer_label(grouping, unit, parents), points=0, max_points=0, total=0, index_percent=None,
+            ))
+            unrounded[unit_id] = None
         assign_ranks(results, unrounded, framework.tie_policy)
         attach_previous(results, round.year)
         UnitResult.objects.bulk_create(results, batch_size=500)

@@ -111,5 +111,7 @@ def attach_previous(results: list[UnitResult], year: int) -> None:
             continue
         y, (total, rank, rank_of) = chosen
         r.previous_year, r.previous_total, r.previous_rank, r.previous_rank_of = y, total, rank, rank_of
+        if r.index_percent is None:  # no result this year: no change to speak of
+            continue
         r.points_change = r.total - total if total is not None else None
         r.rank_change = scoring.rank_change(rank, r.rank)

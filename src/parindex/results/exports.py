@@ -13,7 +13,7 @@ def ranking_columns():
         OutColumn(_("Of"), 8, "int", lambda r: r.rank_of),
         OutColumn(_("Unit code"), 12, "str", lambda r: r.unit_code),
         OutColumn(_("Unit"), 36, "str", lambda r: r.unit_name),
-        OutColumn(_("Total points"), 12, "decimal", lambda r: r.total),
+        OutColumn(_("Total points"), 12, "decimal", lambda r: r.total if r.index_percent is not None else None),
         OutColumn(_("Index (%)"), 12, "percent", lambda r: r.index_percent),
         OutColumn(_("Class"), 14, "str", lambda r: r.class_label),
         OutColumn(_("Change in rank"), 12, "int", lambda r: r.rank_change),

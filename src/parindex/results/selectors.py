@@ -79,7 +79,7 @@ def heatmap(results: list[UnitResult]) -> dict:
 
 
 def class_distribution(results: list[UnitResult]) -> list[tuple[str, int]]:
-    counts = Counter(r.class_label or "—" for r in results)
+    counts = Counter(r.class_label or "—" for r in results if r.index_percent is not None)
     return sorted(counts.items(), key=lambda kv: -kv[1])
 
 

@@ -31,7 +31,8 @@ class Command(BaseCommand):
             raise CommandError(f"Unknown unit type {options['unit_type']!r}; one of: {', '.join(Unit.Kind.values)}")
         rows = ranking_rows(year=options["year"], unit_kind=options["unit_type"], framework_id=options["framework"])
         data = [
-            [r.unit_code, r.unit_name, _num(r.total), _num(r.index_percent), r.class_label, r.rank, r.rank_of]
+            [r.unit_code, r.unit_name, _num(r.total) if r.index_percent is not None else None, _num(r.index_percent),
+             r.class_label, r.rank, r.rank_of]
             for r in rows
         ]
         fmt = options["format"]
