@@ -34,9 +34,10 @@ def test_last_year_partial_renders_per_leaf(published, plan):
         '{% include "remediation/_last_year.html" with entry=last_year|get_item:code %}</div>{% endfor %}'
     )
     html = template.render(Context({"sheet": sheet, "codes": ["1.1", "1.2", "1.9"]}))
-    assert '<div id="l1.1"></div>' in html
-    assert "Tồn tại 1" in html and 'data-status="not_started"' in html
-    assert "Năm trước" in html and "5" in html
+    first, second, third = (html.split(f'<div id="l{c}">')[1].split('<div id="l')[0] for c in ("1.1", "1.2", "1.9"))
+    assert "last-year" not in first  # at maximum last year: nothing to show
+    assert "Năm trước" in second and "Tồn tại 1" in second and 'data-testid="item-status"' in second
+    assert "Năm trước" in third and "Tồn tại" not in third  # survey: lost points only
 
 
 def test_targets_tag_shows_target_and_achieved(published, client):
