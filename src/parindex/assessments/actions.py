@@ -682,6 +682,9 @@ def submit_assessment(*, assessment: Assessment, by, now: dt.datetime | None = N
         if sheet.status == Assessment.Status.SUBMITTED:
             raise ValidationError(_("The score sheet has already been submitted."), code="submitted")
         _editable_sheet_or_refuse(sheet, now)
+        from parindex.assessments.feeds import run_feeds
+
+        run_feeds(sheet, by=by)  # plan completion, remediation: current numbers, frozen by this submission
         check = submission_check(leaf_states(sheet))
         if not check.can_submit:
             raise ValidationError(

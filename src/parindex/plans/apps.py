@@ -9,7 +9,11 @@ class PlansConfig(AppConfig):
 
     def ready(self):
         from parindex.core.shell import HomePanel, NavItem, register_home_panel, register_nav
+        from parindex.assessments.feeds import register_feed
+        from parindex.plans.integration import prefill_plan_leaves
         from parindex.plans.views import my_tasks_panel
+
+        register_feed("plan_completion", prefill_plan_leaves)
 
         register_nav(NavItem("plans", _("Reform plans"), "plans:list", icon="list-check", order=30))
         register_home_panel(HomePanel("plans.my_tasks", my_tasks_panel, order=30))
