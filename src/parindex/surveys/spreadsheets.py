@@ -16,15 +16,22 @@ def _choices(enum, extra: dict[str, str]) -> dict[str, str]:
     return mapping
 
 
+def _sex_choices():
+    return _choices(Respondent.Sex, {"Nam": "male", "Nữ": "female", "Khác": "other", "M": "male", "F": "female"})
+
+
+def _age_choices():
+    return _choices(Respondent.AgeBand, {"18-29": "18-29", "30-39": "30-39", "40-49": "40-49", "50-59": "50-59",
+                                         "60+": "60+", "Trên 60": "60+", "Từ 60": "60+"})
+
+
 def respondent_columns() -> list[Column]:
-    sex = _choices(Respondent.Sex, {"Nam": "male", "Nữ": "female", "Khác": "other", "M": "male", "F": "female"})
-    age = _choices(Respondent.AgeBand, {"18-29": "18-29", "30-39": "30-39", "40-49": "40-49", "50-59": "50-59",
-                                        "60+": "60+", "Trên 60": "60+", "Từ 60": "60+"})
+    """Sex and age band are read as text and checked here, so that every row's problems are listed at once."""
     return [
         Column("unit", ("Mã đơn vị", "Unit code"), required=True),
         Column("group", ("Nhóm", "Đối tượng", "Group")),
-        Column("sex", ("Giới tính", "Sex"), choices=sex),
-        Column("age_band", ("Độ tuổi", "Nhóm tuổi", "Age band"), choices=age),
+        Column("sex", ("Giới tính", "Sex")),
+        Column("age_band", ("Độ tuổi", "Nhóm tuổi", "Age band")),
         Column("position", ("Chức vụ", "Position")),
         Column("contact", ("Liên hệ", "Điện thoại / e-mail", "Contact")),
         Column("ref", ("Mã người trả lời", "Số thứ tự trong danh sách", "Reference")),
@@ -43,7 +50,17 @@ def read_respondents(survey, source) -> list[dict]:
     if survey.round_id:
         in_round = set(survey.round.assessments.values_list("unit_id", flat=True))
     errors, rows = [], []
+    checks = (("sex", _sex_choices(), 2), ("age_band", _age_choices(), 3))
     for number, row in table:
+        for key, mapping, index in checks:
+            if row.get(key):
+                value = mapping.get(search_key(row[key]))
+                if value is None:
+                    errors.append(RowError(number, _("“%(value)s” is not one of: %(choices)s.") % {
+                        "value": row[key], "choices": ", ".join(str(label) for _v, label in (
+                            Respondent.Sex.choices if key == "sex" else Respondent.AgeBand.choices))},
+                        columns[index].headers[0]))
+                row[key] = value
         unit = units.get(row["unit"])
         if unit is None:
             errors.append(RowError(number, _("The unit “%(code)s” is not under the survey's managing unit.")
