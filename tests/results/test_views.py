@@ -104,6 +104,18 @@ def test_stats_page_and_xlsx(data):
     assert "bị trừ" in response.content.decode().lower() or "Bị trừ" in response.content.decode()
     download = c.get(url + "?format=xlsx")
     assert download.status_code == 200 and download.content[:2] == b"PK"
+    import io
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(download.content))
+    assert workbook.sheetnames == ["Điểm bị trừ", "Theo đơn vị"]
+    matrix = workbook["Theo đơn vị"]
+    header = [cell.value for cell in matrix[3]]
+    assert header[:2] == ["Mã", "Tiêu chí"] and set(header[2:]) == {"Xã Yên Thượng", "Xã Bằng Lãng", "Xã Quang Thuận"}
+    a1 = header.index("Xã Yên Thượng") + 1
+    lost_by_code = {matrix.cell(row=r, column=1).value: matrix.cell(row=r, column=a1).value for r in range(4, 8)}
+    assert lost_by_code == {"1.1": 0, "1.2": 0, "2.1": 5, "2.2": 10}
 
 
 def test_ranking_and_heatmap_downloads(data):

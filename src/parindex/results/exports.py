@@ -26,7 +26,11 @@ def ranking_xlsx(rows, *, title: str = "") -> bytes:
 
 def lost_points_xlsx(rows, *, title: str) -> bytes:
     """Biểu thống kê các tiêu chí, tiêu chí thành phần bị trừ điểm, tự trừ điểm."""
-    columns = [
+    return write_table(_lost_columns(), list(enumerate(rows, start=1)), title=title, sheet_title=_("Lost points"))
+
+
+def _lost_columns():
+    return [
         OutColumn(_("No."), 6, "int", lambda r: r[0]),
         OutColumn(_("Code"), 10, "str", lambda r: r[1].code),
         OutColumn(_("Criterion"), 50, "str", lambda r: r[1].title),
@@ -39,7 +43,31 @@ def lost_points_xlsx(rows, *, title: str) -> bytes:
         OutColumn(_("Total points lost"), 12, "decimal", lambda r: r[1].total_lost),
         OutColumn(_("Units losing points"), 10, "int", lambda r: r[1].units_losing),
     ]
-    return write_table(columns, list(enumerate(rows, start=1)), title=title, sheet_title=_("Lost points"))
+
+
+def group_lost_points_xlsx(lost_rows, matrix, units, *, title: str) -> bytes:
+    """The peer group's biểu thống kê: totals per criterion, then criteria × units (points lost per unit)."""
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    columns = _lost_columns()
+    write_table(columns, list(enumerate(lost_rows, start=1)), title=title, sheet_title=_("Lost points"),
+                workbook=workbook)
+
+    def lost_for(i):
+        return lambda row: row[2][i]
+
+    matrix_columns = [
+        OutColumn(_("Code"), 10, "str", lambda row: row[0]),
+        OutColumn(_("Criterion"), 40, "str", lambda row: row[1]),
+    ] + [OutColumn(name, 12, "decimal", lost_for(i)) for i, name in enumerate(units)]
+    write_table(matrix_columns, matrix, title=title, sheet_title=_("By unit"), workbook=workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def heatmap_xlsx(heat, *, title: str) -> bytes:

@@ -145,3 +145,14 @@ def visible_years(user) -> list[int]:
 
 def draft_filter():
     return ~Q(publication__status=Publication.Status.PUBLISHED)
+
+
+def lost_matrix(results: list[UnitResult]) -> list[tuple[str, str, list]]:
+    """Criteria × units: points lost (max − final) per unit; ``None`` where not applicable. One query."""
+    index = {r.pk: i for i, r in enumerate(results)}
+    rows: dict[str, tuple[str, str, list]] = {}
+    for leaf in LeafResult.objects.filter(result_id__in=list(index)).order_by("order"):
+        row = rows.setdefault(leaf.code, (leaf.code, leaf.title, [None] * len(results)))
+        if not leaf.not_applicable and leaf.final_points is not None:
+            row[2][index[leaf.result_id]] = leaf.max_points - leaf.final_points
+    return list(rows.values())

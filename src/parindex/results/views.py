@@ -72,7 +72,9 @@ def stats(request, publication_id: int, peer_key: str):
     title = _("Statistics of criteria with points deducted — %(group)s %(year)s") % {
         "group": rows[0].peer_label, "year": rows[0].year}
     if request.GET.get("format") == "xlsx":
-        return download_response(exports.lost_points_xlsx(lost, title=title), f"{safe_file_stem(title)}.xlsx")
+        content = exports.group_lost_points_xlsx(
+            lost, selectors.lost_matrix(rows), [r.unit_name for r in rows], title=title)
+        return download_response(content, f"{safe_file_stem(title)}.xlsx")
     return render(request, "results/stats.html", {
         "rows": rows, "lost": lost, "most": selectors.most_lost(lost), "gaps": selectors.gaps(rows), "title": title,
         "publication_id": publication_id, "peer_key": peer_key,
