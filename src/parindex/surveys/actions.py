@@ -463,7 +463,7 @@ def draw_check_sample(*, batch, by) -> list[int]:
 
 def enter_second_entry(*, response, answers: Mapping[int, str], by) -> Verification:
     """Key the sheet a second time; differences from the first entry are listed as mismatches."""
-    batch = response.batch
+    batch = PaperBatch.objects.filter(pk=response.batch_id).first()  # fresh: the drawn sheets may have changed
     survey = response.survey
     _operator(by, survey)
     if batch is None or response.sheet_number not in (batch.check_sheets or []):
