@@ -30,6 +30,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parindex.units.visibility import NOBODY, ScopedQuerySet, scope_for
 
@@ -42,11 +43,11 @@ class RemediationPlanQuerySet(ScopedQuerySet):
 
 class RemediationPlan(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        APPROVED = "approved", _("Approved")
-        RETURNED = "returned", _("Returned for changes")
-        REOPENED = "reopened", _("Reopened")
+        DRAFT = "draft", pgettext_lazy("remediation", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("remediation", "Submitted")
+        APPROVED = "approved", pgettext_lazy("remediation", "Approved")
+        RETURNED = "returned", pgettext_lazy("remediation", "Returned for changes")
+        REOPENED = "reopened", pgettext_lazy("remediation", "Reopened")
 
     EDITABLE = (Status.DRAFT, Status.RETURNED, Status.REOPENED)
 
@@ -219,10 +220,10 @@ class RemediationItem(models.Model):
         INSPECTION = "inspection", _("Inspection finding")
 
     class Status(models.TextChoices):
-        NOT_STARTED = "not_started", _("Not started")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
-        CANNOT = "cannot", _("Cannot be done")
+        NOT_STARTED = "not_started", pgettext_lazy("remediation", "Not started")
+        IN_PROGRESS = "in_progress", pgettext_lazy("remediation", "In progress")
+        DONE = "done", pgettext_lazy("remediation", "Done")
+        CANNOT = "cannot", pgettext_lazy("remediation", "Cannot be done")
 
     OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
 
@@ -322,7 +323,7 @@ class RemediationItem(models.Model):
 
     @property
     def display_status_label(self) -> str:
-        return _("Overdue") if self.is_overdue() else self.get_status_display()
+        return pgettext_lazy("remediation", "Overdue") if self.is_overdue() else self.get_status_display()
 
     @property
     def is_verified(self) -> bool:
