@@ -134,3 +134,7 @@ class TargetForm(forms.ModelForm):
 
     def validate_unique(self):
         pass  # set_target updates the existing target of the unit and year
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))

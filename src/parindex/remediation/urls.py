@@ -9,6 +9,7 @@ urlpatterns = [
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
     path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
     path("plans/<int:pk>/add/", views.plan_add_item, name="plan_add_item"),
+    path("plans/<int:pk>/import/", views.plan_import, name="plan_import"),
     path("plans/<int:pk>/<str:step>/", views.plan_step, name="plan_step"),
     path("plans/<int:pk>/download/<str:kind>.<str:fmt>", views.plan_download, name="plan_download"),
     path("maintenance/<int:pk>/", views.maintenance_edit, name="maintenance_edit"),

@@ -185,6 +185,31 @@ def plan_download(request, pk: int, kind: str, fmt: str):
                              f"{stem} - Ket qua khac phuc {plan.year}.xlsx")
 
 
+def plan_import(request, pk: int):
+    """Phụ lục II filled in Excel: download the workbook, upload it back (all rows checked first)."""
+    from parindex.core.spreadsheets import SpreadsheetError
+    from parindex.remediation import spreadsheets
+
+    plan = _plan(request, pk)
+    if not access.can_edit(request.user, plan.unit):
+        raise PermissionDenied
+    if request.GET.get("format") == "xlsx":
+        items = list(plan.remediation_items.order_by("number"))
+        return download_response(spreadsheets.items_xlsx(plan, items),
+                                 f"{safe_file_stem(plan.unit.name)} - Phu luc II {plan.year} (nhap).xlsx")
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = spreadsheets.import_items(plan, source=form.cleaned_data["file"], by=request.user)
+        except SpreadsheetError as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, _("%(count)s shortcomings were updated from the workbook.") % {"count": count})
+            return redirect("remediation:plan", plan.pk)
+    return render(request, "remediation/import.html", {"plan": plan, "form": form, "errors": errors})
+
+
 def maintenance_edit(request, pk: int):
     item = get_visible_or_404(MaintenanceItem.objects.select_related("plan__unit"), request.user, pk=pk)
     if not access.can_edit(request.user, item.plan.unit):

@@ -1,0 +1,79 @@
+"""Phụ lục II filled in Excel: row errors listed, nothing written on any error; then applied with audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from parindex.core.models import AuditEntry
+from parindex.remediation import actions
+from parindex.remediation.models import RemediationItem
+from tests.remediation.conftest import approved
+
+pytestmark = pytest.mark.django_db
+
+
+def workbook_from(client, plan):
+    response = client.get(reverse("remediation:plan_import", args=[plan.pk]) + "?format=xlsx")
+    assert response.status_code == 200
+    return load_workbook(io.BytesIO(response.content))
+
+
+def upload(client, plan, wb):
+    buf = io.BytesIO()
+    wb.save(buf)
+    return client.post(reverse("remediation:plan_import", args=[plan.pk]),
+                       {"file": SimpleUploadedFile("phu-luc-ii.xlsx", buf.getvalue())}, follow=True)
+
+
+def test_filled_workbook_updates_the_items(client, published, plan):
+    actions.update_plan(plan, by=published["officer_a1"], document_date=dt.date(2025, 3, 25))
+    client.force_login(published["officer_a1"])
+    wb = workbook_from(client, plan)
+    ws = wb.active
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        row[header.index("Nguyên nhân")].value = "Chưa bố trí công chức"
+        row[header.index("Giải pháp khắc phục")].value = f"Giải pháp {row[0].value}"
+        row[header.index("Thời hạn")].value = "30/09/2025"
+    response = upload(client, plan, wb)
+    assert "3 tồn tại đã được cập nhật" in response.content.decode()
+    items = list(RemediationItem.objects.filter(plan=plan).order_by("number"))
+    assert [i.solution for i in items] == ["Giải pháp 1", "Giải pháp 2", "Giải pháp 3"]
+    assert {i.deadline for i in items} == {dt.date(2025, 9, 30)}
+    assert AuditEntry.objects.filter(action="remediation.update_item").count() == 3
+
+
+def test_any_bad_row_writes_nothing(client, published, plan):
+    actions.update_plan(plan, by=published["officer_a1"], document_date=dt.date(2025, 3, 25))
+    client.force_login(published["officer_a1"])
+    wb = workbook_from(client, plan)
+    ws = wb.active
+    header = [c.value for c in ws[1]]
+    ws.cell(row=2, column=header.index("Giải pháp khắc phục") + 1, value="Giải pháp tốt")
+    ws.cell(row=3, column=header.index("Thời hạn") + 1, value="01/01/2025")
+    ws.cell(row=4, column=1, value=99)
+    body = upload(client, plan, wb).content.decode()
+    assert "Dòng 3" in body and "không được trước ngày ban hành kế hoạch 25/03/2025" in body
+    assert "Không có tồn tại 99 trong kế hoạch này" in body
+    assert not RemediationItem.objects.filter(plan=plan).exclude(solution="").exists()
+
+
+def test_an_approved_plan_is_not_changed_by_a_workbook(client, published, plan):
+    approved(plan, published)
+    client.force_login(published["officer_a1"])
+    wb = workbook_from(client, plan)
+    body = upload(client, plan, wb).content.decode()
+    assert "hãy mở lại kế hoạch" in body
+
+
+def test_import_page_permissions(client, published, plan):
+    url = reverse("remediation:plan_import", args=[plan.pk])
+    for persona, expected in (("officer_a1", 200), ("district_manager_a", 403), ("officer_a2", 404)):
+        client.force_login(published[persona])
+        assert client.get(url).status_code == expected
