@@ -346,15 +346,16 @@ def submit_response(*, respondent, answers: Mapping[int, str]) -> Response:
                 _set_answer(response, question, _option_for(question, key))
         answered = set(response.answers.values_list("question_id", flat=True))
         missing = [str(q.order) for q in questions if q.pk not in answered]
-        if missing:
-            raise ValidationError(
-                _("Please answer every question (choose “Don't know” if you cannot say). Missing: %(list)s.")
-                % {"list": ", ".join(missing)}
-            )
-        response.status, response.submitted_at = Response.Status.SUBMITTED, timezone.now()
-        response.save(update_fields=["status", "submitted_at"])
-        record(actor=None, action="survey.response.submit", obj=response, unit=survey.owner_unit,
-               after={"channel": response.channel, "unit": respondent.unit_id})
+        if not missing:
+            response.status, response.submitted_at = Response.Status.SUBMITTED, timezone.now()
+            response.save(update_fields=["status", "submitted_at"])
+            record(actor=None, action="survey.response.submit", obj=response, unit=survey.owner_unit,
+                   after={"channel": response.channel, "unit": respondent.unit_id})
+    if missing:  # raised after the commit: the answers given are kept as progress
+        raise ValidationError(
+            _("Please answer every question (choose “Don't know” if you cannot say). Missing: %(list)s.")
+            % {"list": ", ".join(missing)}
+        )
     return response
 
 

@@ -14,6 +14,7 @@ DEMO_STEPS = [
     "parindex.frameworks.demo",
     "parindex.plans.demo",
     "parindex.assessments.demo",
+    "parindex.surveys.demo",
     "parindex.results.demo",
     "parindex.remediation.demo",
     "parindex.requests.demo",

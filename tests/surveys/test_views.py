@@ -1,0 +1,305 @@
+"""Survey pages through the test client: permission matrix, privacy, the public answer page, exports."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from parindex.surveys import actions
+from parindex.surveys.models import Respondent, Response
+
+from .helpers import answer_all, frame, make_survey, ready_survey
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(client, user):
+    client.force_login(user)
+    return client
+
+
+def _approved(tree, manager):
+    survey, tokens = ready_survey(tree, manager)
+    for unit, keys in (("A1", "ABAA"), ("A2", "CCKD")):
+        answer_all(survey, Respondent.objects.filter(survey=survey, unit=tree[unit]).first(), keys)
+    actions.close_survey(survey=survey, by=manager)
+    actions.approve_survey(survey=survey, by=manager)
+    survey.refresh_from_db()
+    return survey, tokens
+
+
+OPERATOR_PAGES = ["surveys:results", "surveys:answers_xlsx", "surveys:respondents_xlsx", "surveys:paper"]
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("district_manager_a", 200),  # the operator
+        ("province_manager", 200),  # index manager above the owner unit
+        ("admin_user", 200),
+        ("appraiser_province", 403),  # sees the survey (oversight) but is not its operator
+        ("officer_a1", 403),  # assessed unit: aggregates only
+        ("head_a1", 403),
+        ("officer_b1", 404),  # another district
+        ("viewer_province", 404),
+    ],
+)
+def test_raw_data_pages_only_for_the_operator(client, personas, tree, persona, expected):
+    survey, _tokens = _approved(tree, personas["district_manager_a"])
+    c = _client(client, personas[persona])
+    for name in OPERATOR_PAGES:
+        assert c.get(reverse(name, args=[survey.pk])).status_code == expected, name
+
+
+@pytest.mark.parametrize(
+    ("persona", "own", "other"),
+    [
+        ("district_manager_a", 200, 200),
+        ("officer_a1", 200, 404),
+        ("head_a1", 200, 404),
+        ("officer_a2", 404, 200),
+        ("officer_b1", 404, 404),
+        ("viewer_province", 404, 404),
+        ("appraiser_province", 200, 200),  # oversees both communes
+    ],
+)
+def test_unit_aggregates_matrix(client, personas, tree, persona, own, other):
+    survey, _tokens = _approved(tree, personas["district_manager_a"])
+    c = _client(client, personas[persona])
+    assert c.get(reverse("surveys:unit", args=[survey.pk, tree["A1"].pk])).status_code == own
+    assert c.get(reverse("surveys:unit", args=[survey.pk, tree["A2"].pk])).status_code == other
+
+
+def test_assessed_unit_sees_aggregates_and_points_but_no_raw_answer(client, tree, district_manager_a, officer_a1):
+    survey, _tokens = _approved(tree, district_manager_a)
+    c = _client(client, officer_a1)
+    response = c.get(reverse("surveys:detail", args=[survey.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("surveys:unit", args=[survey.pk, tree["A1"].pk])
+    page = c.get(response["Location"]).content.decode()
+    assert "Tiếp cận dịch vụ" in page and "Chỉ hiển thị số liệu tổng hợp" in page
+    assert 'data-testid="fed-8.1"' in page
+    # A1 answered A, B → 8.1 = (100 + 60) / 2 = 80 % of 2 = 1,6 points; 8.2 = A → 3 points
+    assert ">1,6<" in page and ">3<" in page
+    assert "Phiếu trả lời chi tiết" not in page
+    assert c.get(reverse("surveys:answers_xlsx", args=[survey.pk])).status_code == 403
+
+
+def test_before_approval_the_unit_sees_nothing(client, tree, district_manager_a, officer_a1):
+    survey, _tokens = ready_survey(tree, district_manager_a)
+    c = _client(client, officer_a1)
+    assert c.get(reverse("surveys:detail", args=[survey.pk])).status_code == 404
+    assert c.get(reverse("surveys:unit", args=[survey.pk, tree["A1"].pk])).status_code == 404
+    assert survey.name not in c.get(reverse("surveys:index")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("district_manager_a", 200), ("province_manager", 200), ("admin_user", 200), ("officer_a1", 403),
+     ("head_a1", 403), ("appraiser_province", 403), ("viewer_province", 403)],
+)
+def test_who_may_create_a_survey(client, personas, persona, expected):
+    assert _client(client, personas[persona]).get(reverse("surveys:create")).status_code == expected
+
+
+def test_operator_creates_a_survey_through_the_form(client, tree, district_manager_a):
+    from .helpers import make_framework
+
+    fw = make_framework(tree["P"])
+    c = _client(client, district_manager_a)
+    response = c.post(reverse("surveys:create"), {
+        "name": "Khảo sát SIPAS 2025", "year": 2025, "owner_unit": tree["DA"].pk, "framework": fw.pk,
+        "target_group": "citizens", "deadline": "2099-12-31T17:00", "margin": "0.05", "retention_days": 60,
+    })
+    assert response.status_code == 302
+    page = c.get(response["Location"]).content.decode()
+    assert "Khảo sát SIPAS 2025" in page and "Bản nháp" in page
+
+
+def test_operator_adds_a_question_and_sees_vietnamese_errors(client, tree, district_manager_a):
+    survey = make_survey(tree, district_manager_a)
+    c = _client(client, district_manager_a)
+    url = reverse("surveys:question_add", args=[survey.pk])
+    response = c.post(url, {"text": "Câu mới?", "weight": "1", "options": "A | Tốt | 100"}, follow=True)
+    assert "Mỗi câu hỏi cần ít nhất hai phương án có trọng số." in response.content.decode()
+    response = c.post(url, {"text": "Câu mới?", "weight": "1", "options": "A | Tốt | 100\nB | Kém | 0\nK | Không biết |"},
+                      follow=True)
+    assert "Đã thêm câu hỏi." in response.content.decode()
+    assert survey.questions.count() == 5
+
+
+def test_respondents_upload_lists_row_errors_in_vietnamese(client, tree, district_manager_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .helpers import respondents_xlsx
+
+    survey = make_survey(tree, district_manager_a)
+    c = _client(client, district_manager_a)
+    bad = SimpleUploadedFile("ds.xlsx", respondents_xlsx([("B1", "", "", "", "", "")]))
+    page = c.post(reverse("surveys:respondents_import", args=[survey.pk]), {"file": bad}, follow=True).content.decode()
+    assert "Dòng 2" in page and "không thuộc đơn vị quản lý cuộc khảo sát" in page
+    assert not Respondent.objects.exists()
+    good = SimpleUploadedFile("ds.xlsx", frame())
+    page = c.post(reverse("surveys:respondents_import", args=[survey.pk]), {"file": good}, follow=True).content.decode()
+    assert "Đã nhập 17 người trả lời." in page
+    c.post(reverse("surveys:draw", args=[survey.pk]))
+    response = c.post(reverse("surveys:links", args=[survey.pk]))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    links = [row[5] for row in sheet.iter_rows(min_row=4, values_only=True)]
+    assert len(links) == 17 and all("/surveys/r/" in link for link in links)
+
+
+# --- The public answer page ---------------------------------------------------------------------------
+
+
+def _link(tokens, respondent):
+    return reverse("surveys:answer", args=[tokens[respondent.pk]])
+
+
+def test_respondent_answers_through_the_link_without_an_account(client, tree, district_manager_a):
+    survey, tokens = ready_survey(tree, district_manager_a)
+    respondent = Respondent.objects.filter(survey=survey, unit=tree["A1"]).first()
+    url = _link(tokens, respondent)
+    page = client.get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Phiếu 01: người dân đánh giá UBND cấp xã" in text and "Xã Yên Thượng" in text and "Không biết" in text
+    q = {x.order: x.pk for x in survey.questions.all()}
+    saved = client.post(reverse("surveys:answer_one", args=[tokens[respondent.pk]]), {f"q_{q[1]}": "A"},
+                        HTTP_HX_REQUEST="true")
+    assert saved.status_code == 200 and "Đã lưu" in saved.content.decode() and "1/4" in saved.content.decode()
+    assert "checked" in client.get(url).content.decode()
+    incomplete = client.post(url, {f"q_{q[2]}": "B"})
+    assert incomplete.status_code == 400 and "Còn thiếu: 3, 4" in incomplete.content.decode()
+    done = client.post(url, {f"q_{q[3]}": "K", f"q_{q[4]}": "D"})
+    assert done.status_code == 200 and "Xin cảm ơn!" in done.content.decode()
+    assert Response.objects.get(respondent=respondent).status == "submitted"
+    again = client.get(url)
+    assert again.status_code == 410 and "Mỗi liên kết chỉ dùng được một lần." in again.content.decode()
+    assert client.post(url, {f"q_{q[1]}": "D"}).status_code == 410
+
+
+def test_closed_survey_link_says_so(client, tree, district_manager_a):
+    survey, tokens = ready_survey(tree, district_manager_a)
+    actions.close_survey(survey=survey, by=district_manager_a)
+    respondent = Respondent.objects.filter(survey=survey).first()
+    response = client.get(_link(tokens, respondent))
+    assert response.status_code == 410 and "Cuộc khảo sát đã kết thúc" in response.content.decode()
+
+
+def test_unknown_tokens_are_rate_limited(client, tree, district_manager_a, settings):
+    from django.core.cache import cache
+
+    from parindex.surveys import ratelimit
+
+    cache.clear()
+    survey, tokens = ready_survey(tree, district_manager_a)
+    for i in range(ratelimit.FAILURE_LIMIT):
+        response = client.get(reverse("surveys:answer", args=[f"doan-bua-{i:02d}-xxxxxxxxxxxxxxxx"]))
+        assert response.status_code == 404
+        assert "Liên kết không hợp lệ" in response.content.decode()
+    respondent = Respondent.objects.filter(survey=survey).first()
+    blocked = client.get(_link(tokens, respondent))
+    assert blocked.status_code == 429 and "Quá nhiều lần thử" in blocked.content.decode()
+    cache.clear()
+    assert client.get(_link(tokens, respondent)).status_code == 200
+
+
+def test_the_public_page_needs_no_login_but_staff_pages_do(client, tree, district_manager_a):
+    survey, tokens = ready_survey(tree, district_manager_a)
+    assert client.get(reverse("surveys:results", args=[survey.pk])).status_code == 302
+    respondent = Respondent.objects.filter(survey=survey).first()
+    assert client.get(_link(tokens, respondent)).status_code == 200
+
+
+# --- Paper entry through the pages ---------------------------------------------------------------------------------
+
+
+def test_paper_entry_pages(client, tree, district_manager_a):
+    survey, _tokens = ready_survey(tree, district_manager_a)
+    c = _client(client, district_manager_a)
+    response = c.post(reverse("surveys:paper", args=[survey.pk]),
+                      {"name": "Hộp 1", "unit": tree["A1"].pk, "check_share": 10})
+    batch = survey.batches.get()
+    assert response.status_code == 302
+    q = {x.order: x.pk for x in survey.questions.all()}
+    url = reverse("surveys:batch", args=[survey.pk, batch.pk])
+    page = c.post(url, {"sheet_number": "1", f"q_{q[1]}": "x"}).content.decode()
+    assert "Câu 1: “X” không phải là một phương án trả lời" in page
+    c.post(url, {"sheet_number": "1", f"q_{q[1]}": "a", f"q_{q[2]}": "b", f"q_{q[3]}": "k", f"q_{q[4]}": "-"})
+    sheet = batch.responses.get()
+    assert sorted(a.option.key for a in sheet.answers.all()) == ["A", "B", "K"]
+    c.post(reverse("surveys:batch_draw", args=[survey.pk, batch.pk]))
+    page = c.post(reverse("surveys:second_entry", args=[survey.pk, batch.pk, sheet.pk]),
+                  {f"q_{q[1]}": "A", f"q_{q[2]}": "C", f"q_{q[3]}": "K"}, follow=True).content.decode()
+    assert "Phiếu số 1: có 1 điểm khác với lần nhập đầu." in page
+    assert 'data-testid="mismatches"' in page
+
+
+# --- Query counts and exports ------------------------------------------------------------------------------------
+
+
+def _add_responses(survey, tree, n):
+    people = list(Respondent.objects.filter(survey=survey).exclude(response__status="submitted")[:n])
+    for i, respondent in enumerate(people):
+        answer_all(survey, respondent, "ABCK"[i % 4] * 4)
+
+
+@pytest.mark.parametrize("name", ["surveys:results", "surveys:detail"])
+def test_operator_pages_have_a_fixed_number_of_queries(client, tree, district_manager_a, django_assert_max_num_queries,
+                                                       name):
+    survey, _tokens = ready_survey(tree, district_manager_a)
+    c = _client(client, district_manager_a)
+    _add_responses(survey, tree, 2)
+    c.get(reverse(name, args=[survey.pk]))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        assert c.get(reverse(name, args=[survey.pk])).status_code == 200
+    _add_responses(survey, tree, 12)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert c.get(reverse(name, args=[survey.pk])).status_code == 200
+
+
+def test_unit_page_has_a_fixed_number_of_queries(client, tree, district_manager_a, officer_a1,
+                                                 django_assert_max_num_queries):
+    survey, _tokens = _approved(tree, district_manager_a)
+    c = _client(client, officer_a1)
+    url = reverse("surveys:unit", args=[survey.pk, tree["A1"].pk])
+    c.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        c.get(url)
+    Response.objects.filter(survey=survey).update(status="submitted")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert c.get(url).status_code == 200
+
+
+def test_exports_are_xlsx(client, tree, district_manager_a, officer_a1):
+    survey, _tokens = _approved(tree, district_manager_a)
+    c = _client(client, district_manager_a)
+    for url in (reverse("surveys:results", args=[survey.pk]) + "?format=xlsx",
+                reverse("surveys:index") + "?format=xlsx",
+                reverse("surveys:answers_xlsx", args=[survey.pk]),
+                reverse("surveys:respondents_xlsx", args=[survey.pk]),
+                reverse("surveys:respondents_template", args=[survey.pk])):
+        response = c.get(url)
+        assert response.status_code == 200, url
+        load_workbook(io.BytesIO(response.content))
+    workbook = load_workbook(io.BytesIO(c.get(reverse("surveys:results", args=[survey.pk]) + "?format=xlsx").content))
+    assert workbook.sheetnames == ["Người trả lời", "Tiêu chí", "Câu hỏi"]
+    unit_xlsx = _client(client, officer_a1).get(reverse("surveys:unit", args=[survey.pk, tree["A1"].pk]) + "?format=xlsx")
+    assert unit_xlsx.status_code == 200
+
+
+def test_home_panel_lists_open_surveys_for_the_operator(client, tree, district_manager_a, officer_a1):
+    survey, _tokens = ready_survey(tree, district_manager_a)
+    assert survey.name in _client(client, district_manager_a).get(reverse("home")).content.decode()
+    client.logout()
+    assert survey.name not in _client(client, officer_a1).get(reverse("home")).content.decode()
