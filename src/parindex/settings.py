@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "parindex.plans",
     "parindex.remediation",
     "parindex.surveys",
+    "parindex.api",
 ]
 
 MIDDLEWARE = [

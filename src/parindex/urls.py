@@ -15,6 +15,7 @@ urlpatterns = [
     path("plans/", include("parindex.plans.urls")),
     path("remediation/", include("parindex.remediation.urls")),
     path("surveys/", include("parindex.surveys.urls")),
+    path("api/", include("parindex.api.urls")),
     path("i18n/", include("parindex.core.urls_i18n")),
     path("admin/", admin.site.urls),
 ]

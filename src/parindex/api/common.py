@@ -1,0 +1,55 @@
+"""Pieces every router shares: id/year types with bounds, error responses, pagination."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from django.db.models import QuerySet
+from ninja import Field, Schema
+from ninja.pagination import PaginationBase
+
+# Database ids and years are bounded so that a huge number answers 422, never a database
+# overflow (SQLite integers are 64-bit; PostgreSQL "integer" columns 32-bit).
+MAX_ID = 2_147_483_647
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Year = Annotated[int, Field(ge=1900, le=2200)]
+Text = Annotated[str, Field(max_length=200)]
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str | None = None
+    errors: list[Any] | None = None
+
+
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def responses(ok_schema, *codes: int, status: int = 200) -> dict:
+    """{status: ok_schema} plus the error answers (401 and 422 always)."""
+    wanted = {401, 422, *codes}
+    ok = {} if ok_schema is None else {status: ok_schema}
+    return {**ok, **{code: ERRORS[code] for code in sorted(wanted)}}
+
+
+class Pages(PaginationBase):
+    """?page=1&page_size=50 (at most 200); answers {"items": [...], "count": N}."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=100_000)
+        page_size: int = Field(50, ge=1, le=200)
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+
+    items_attribute = "items"
+
+    def paginate_queryset(self, queryset, pagination: Input, **params):
+        offset = (pagination.page - 1) * pagination.page_size
+        if isinstance(queryset, QuerySet):
+            count = queryset.count()
+        else:
+            queryset = list(queryset)
+            count = len(queryset)
+        return {"items": queryset[offset : offset + pagination.page_size], "count": count}

@@ -1,0 +1,73 @@
+"""The REST API at /api/v1/ (django-ninja): one NinjaAPI, its routers and the error mapping.
+
+Every operation authenticates itself (``auth.AUTH``: a personal token or the browser
+session with CSRF); the Django-level ``LoginRequiredMiddleware`` is skipped for API views
+(``urls.py``) so that a call without credentials answers 401 JSON, never a redirect.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+
+from parindex.api import errors
+from parindex.api.auth import AUTH, TokenAuth
+
+
+def docs_login_required(view):
+    """The interactive docs and the schema: for logged-in users (a token works for the schema)."""
+
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            header = request.headers.get("Authorization", "")
+            if header.lower().startswith("bearer "):
+                TokenAuth().authenticate(request, header[7:].strip())
+        if not request.user.is_authenticated:
+            if request.path.endswith(".json"):
+                return JsonResponse(
+                    {"detail": _("Authentication required: an API token or a logged-in session.")}, status=401
+                )
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+api = NinjaAPI(
+    title="parindex API",
+    version="1",
+    description=(
+        "REST API of parindex (PAR Index). Authenticate with `Authorization: Bearer <token>` "
+        "(personal tokens: /api/tokens/) or the browser session (+ X-CSRFToken for writes). "
+        "Every read is scoped by the same visibility rule as the pages: objects outside your "
+        "scope answer 404. Errors: 401 unauthenticated, 403 not allowed, 404 not found or not "
+        "yours, 409 stale edit or out-of-order step, 422 invalid input. Messages follow "
+        "Accept-Language (vi, en). Points are exact decimals, serialised as strings."
+    ),
+    auth=AUTH,
+    urls_namespace="api:v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    docs_decorator=docs_login_required,
+)
+errors.install(api)
+
+
+def _mount() -> None:
+    from parindex.api.routers import assessments, frameworks, results, units, workflow
+
+    api.add_router("", units.router)
+    api.add_router("", frameworks.router)
+    api.add_router("", assessments.router)
+    api.add_router("", results.router)
+    api.add_router("", workflow.router)
+    if apps.is_installed("parindex.remediation"):
+        from parindex.api.routers import remediation
+
+        api.add_router("", remediation.router)
+
+
+_mount()
