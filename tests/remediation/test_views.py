@@ -253,3 +253,20 @@ def test_plan_item_and_compilation_pages_do_not_grow_with_rows(client, published
     for url, count in zip(urls, small, strict=True):
         with django_assert_max_num_queries(count):
             client.get(url)
+
+
+def test_item_page_does_not_grow_with_evidence_and_notes(client, published, plan, django_assert_max_num_queries):
+    approved(plan, published)
+    item = plan.remediation_items.order_by("number").first()
+    actions.update_progress(item, by=published["officer_a1"], note="Bắt đầu")
+    actions.record_result(item, by=published["officer_a1"], result_text="Xong", uploads=[(pdf_upload(), "kq 0")])
+    as_user(client, published["district_manager_a"])
+    url = reverse("remediation:item", args=[item.pk])
+    small = _queries(client, url)
+    RemediationItem.objects.filter(pk=item.pk).update(status="in_progress")
+    for n in range(1, 6):
+        actions.update_progress(item, by=published["officer_a1"], note=f"Tiến độ {n}")
+    actions.record_result(item, by=published["officer_a1"], result_text="Xong",
+                          uploads=[(pdf_upload(), f"kq {n}") for n in range(1, 6)])
+    with django_assert_max_num_queries(small):
+        client.get(url)

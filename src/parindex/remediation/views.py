@@ -399,19 +399,18 @@ def compilation(request):
     if not access.manages_above(request.user, root) and not access.can_inspect(request.user, root):
         raise Http404
     year = _year(request)
-    rows = [r for r in selectors.compilation_rows(request.user, year, root=root)]
+    rows = selectors.compilation_rows(request.user, year, root=root)
     fmt = request.GET.get("format")
     if fmt == "xlsx":
         return download_response(documents.compilation_xlsx(rows, year), f"Tong hop khac phuc ton tai {year}.xlsx")
+    by = "lead" if request.GET.get("by") == "lead" else "area"
     if fmt in ("general-docx", "general-xlsx"):
-        by = "lead" if request.GET.get("by") == "lead" else "area"
         maintain, remediate = selectors.general_plan_items(root, year, request.user)
         stem = f"{safe_file_stem(root.name)} - Ke hoach chung {year}"
         if fmt == "general-docx":
             return download_response(documents.general_plan_docx(root, year, maintain, remediate, by=by),
                                      f"{stem}.docx", documents.DOCX)
         return download_response(documents.general_plan_xlsx(root, year, maintain, remediate, by=by), f"{stem}.xlsx")
-    by = "lead" if request.GET.get("by") == "lead" else "area"
     maintain, remediate = selectors.general_plan_items(root, year, request.user)
     key = selectors.lead_key if by == "lead" else (lambda i: i.area_title)
     return render(request, "remediation/compilation.html", {
