@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.template.loader import render_to_string
 
 from parindex.units.imports import can_import
@@ -27,11 +27,19 @@ def scope_panel(request) -> str:
     )
     labels = dict(Unit.Kind.choices)
     rows = [(c["kind"], labels.get(c["kind"], c["kind"]), c["n"]) for c in counts]
+    importer = can_import(request.user)
+    unstaffed = unstaffed_units(Unit.objects.visible_to(request.user)).count() if importer else 0
     return render_to_string(
         "units/panels/scope.html",
-        {"rows": rows, "total": sum(n for _k, _l, n in rows), "can_import": can_import(request.user)},
+        {"rows": rows, "total": sum(n for _k, _l, n in rows), "can_import": importer, "unstaffed": unstaffed},
         request=request,
     )
+
+
+def unstaffed_units(units):
+    """Units in operation (not the province itself) where nobody holds an officer or head role yet."""
+    staffed = Membership.objects.active().filter(unit=OuterRef("pk"), role__in=MEMBER_ROLES)
+    return units.active_on().exclude(kind=Unit.Kind.PROVINCE).filter(~Exists(staffed))
 
 
 def my_unit_panel(request) -> str:

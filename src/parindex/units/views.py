@@ -8,6 +8,7 @@ from parindex.core.spreadsheets import download_response
 from parindex.core.views import import_page
 from parindex.units.imports import can_import, example_workbook, export_units, import_units
 from parindex.units.models import Membership, Unit
+from parindex.units.panels import unstaffed_units
 from parindex.units.visibility import get_visible_or_404, scope_for
 
 
@@ -19,6 +20,8 @@ def _filtered_units(request):
     kind = request.GET.get("kind", "")
     if kind in Unit.Kind.values:
         units = units.filter(kind=kind)
+    if request.GET.get("unstaffed") == "1":
+        units = unstaffed_units(units)
     return units, query, kind
 
 
