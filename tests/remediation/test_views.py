@@ -270,3 +270,17 @@ def test_item_page_does_not_grow_with_evidence_and_notes(client, published, plan
                           uploads=[(pdf_upload(), f"kq {n}") for n in range(1, 6)])
     with django_assert_max_num_queries(small):
         client.get(url)
+
+
+def test_an_inspected_unit_sees_only_its_own_findings(client, published):
+    manager = published["district_manager_a"]
+    inspection = actions.record_inspection(owner_unit=published["DA"], by=manager, decision_number="45/QĐ-UBND",
+                                           inspected_on=dt.date(2025, 9, 10), units=[published["A1"], published["A2"]])
+    actions.add_finding(inspection, unit=published["A1"], by=manager, shortcoming="Chưa niêm yết TTHC",
+                        deadline=dt.date(2025, 12, 10))
+    actions.add_finding(inspection, unit=published["A2"], by=manager, shortcoming="Hồ sơ trễ hạn chưa xin lỗi",
+                        deadline=dt.date(2025, 12, 10))
+    as_user(client, published["officer_a1"])
+    body = client.get(reverse("remediation:inspection", args=[inspection.pk])).content.decode()
+    assert "Chưa niêm yết TTHC" in body
+    assert "Hồ sơ trễ hạn chưa xin lỗi" not in body and "Bằng Lãng" not in body

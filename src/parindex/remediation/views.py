@@ -376,7 +376,8 @@ def inspection_detail(request, pk: int):
         "unit__path", "finding_number")
     return render(request, "remediation/inspection_detail.html", {
         "inspection": inspection, "findings": findings, "form": form, "can_record": can_record,
-        "units": inspection.units.order_by("path")})
+        # Only the inspected units the user may see by name (an officer sees their own unit).
+        "units": inspection.units.filter(pk__in=Unit.objects.visible_to(request.user).values("pk")).order_by("path")})
 
 
 # --- compilation ---------------------------------------------------------------------------------
