@@ -172,7 +172,11 @@ def test_respondent_answers_through_the_link_without_an_account(client, tree, di
                         HTTP_HX_REQUEST="true")
     assert saved.status_code == 200 and "Đã lưu" in saved.content.decode() and "1/4" in saved.content.decode()
     assert "checked" in client.get(url).content.decode()
-    incomplete = client.post(url, {f"q_{q[2]}": "B"})
+    # htmx posts the whole form; the changed radio is named in HX-Trigger-Name
+    saved = client.post(reverse("surveys:answer_one", args=[tokens[respondent.pk]]),
+                        {f"q_{q[1]}": "A", f"q_{q[2]}": "C"}, HTTP_HX_REQUEST="true", HTTP_HX_TRIGGER_NAME=f"q_{q[2]}")
+    assert saved.status_code == 200 and "2/4" in saved.content.decode()
+    incomplete = client.post(url, {f"q_{q[2]}": "B"})  # changes answer 2 and keeps it
     assert incomplete.status_code == 400 and "Còn thiếu: 3, 4" in incomplete.content.decode()
     done = client.post(url, {f"q_{q[3]}": "K", f"q_{q[4]}": "D"})
     assert done.status_code == 200 and "Xin cảm ơn!" in done.content.decode()

@@ -425,7 +425,11 @@ def answer_one(request, token: str):
     respondent, refusal = _respondent(request, token)
     if refusal is not None:
         return refusal
+    # htmx posts the whole form (every answer so far); the header names the radio that changed.
     fields = [(k, v) for k, v in request.POST.items() if k.startswith("q_") and k[2:].isdigit()]
+    trigger = request.headers.get("HX-Trigger-Name", "")
+    if trigger:
+        fields = [(k, v) for k, v in fields if k == trigger]
     if len(fields) != 1:
         return HttpResponse(_("Choose one answer."), status=400)
     question = get_object_or_404(Question.objects.prefetch_related("options"), pk=int(fields[0][0][2:]),

@@ -1,0 +1,68 @@
+"""Browser journey of issue 13: a respondent answers on a phone through a one-time link; the operator
+closes and approves the survey; the assessed commune sees the points of its survey leaf."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import login
+from tests.surveys.helpers import ready_survey
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize("viewport", [PHONE])
+def test_respondent_answers_on_a_phone_operator_approves_unit_sees_points(
+    live_server, browser, page, tree, district_manager_a, officer_a1
+):
+    from parindex.surveys.models import Respondent
+
+    survey, tokens = ready_survey(tree, district_manager_a)
+    respondent = Respondent.objects.filter(survey=survey, unit=tree["A1"]).order_by("number").first()
+    link = f"{live_server.url}/surveys/r/{tokens[respondent.pk]}/"
+
+    # the respondent, on a 390×844 phone, no account
+    page.goto(link)
+    assert page.viewport_size == PHONE
+    page.get_by_text("Phiếu 01: người dân đánh giá UBND cấp xã").first.wait_for()
+    # no horizontal scrolling on the phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    choices = {1: "Rất hài lòng", 2: "Hài lòng", 3: "Không biết", 4: "Rất hài lòng"}
+    for number, label in choices.items():
+        question = page.locator(f"[data-testid=question-{number}]")
+        question.get_by_text(label, exact=True).click()
+        question.locator(f"[data-testid^=saved-]").wait_for()  # saved through htmx, one answer at a time
+    assert page.locator("[data-testid=progress]").inner_text() == "Đã trả lời 4/4 câu"
+    # progress survives a reload
+    page.reload()
+    assert page.locator("[data-testid=question-2] input:checked").count() == 1
+    page.locator("[data-testid=submit-answers]").click()
+    page.get_by_text("Xin cảm ơn!").wait_for()
+    page.goto(link)  # one submission per link
+    assert "Mỗi liên kết chỉ dùng được một lần" in page.locator("[data-testid=public-message]").inner_text()
+
+    # the operator closes the survey and approves the results (desktop)
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    operator = desk.new_page()
+    login(operator, live_server.url, "noivu.da")
+    operator.goto(f"{live_server.url}/surveys/{survey.pk}/")
+    operator.locator("[data-testid=close-survey]").click()
+    assert operator.locator("[data-testid=survey-status]").inner_text() == "Đã đóng"
+    operator.locator("[data-testid=approve-survey]").click()
+    assert operator.locator("[data-testid=survey-status]").inner_text() == "Đã phê duyệt"
+    desk.close()
+
+    # the commune's officer sees the aggregates and the points of the survey leaf
+    unit_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    unit_page = unit_context.new_page()
+    login(unit_page, live_server.url, "canbo.a1")
+    unit_page.goto(f"{live_server.url}/surveys/")
+    unit_page.get_by_role("link", name=survey.name).click()
+    unit_page.wait_for_url(f"**/surveys/{survey.pk}/unit/{tree['A1'].pk}/")
+    # 8.1: question 1 = A (100 %), question 2 = B (60 %) → 80 % of 2 points = 1,6; 8.2: "Không biết" only → no score
+    assert unit_page.locator("[data-testid=fed-8\\.1]").inner_text() == "1,6"
+    assert unit_page.locator("[data-testid=fed-8\\.2]").inner_text() == "—"
+    assert unit_page.locator("canvas").count() >= 1  # the chart was drawn
+    unit_context.close()
