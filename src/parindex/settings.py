@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "parindex.remediation",
     "parindex.surveys",
     "parindex.api",
+    "parindex.loadgen",
 ]
 
 MIDDLEWARE = [
