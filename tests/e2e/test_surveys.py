@@ -33,7 +33,7 @@ def test_respondent_answers_on_a_phone_operator_approves_unit_sees_points(
     for number, label in choices.items():
         question = page.locator(f"[data-testid=question-{number}]")
         question.get_by_text(label, exact=True).click()
-        question.locator(f"[data-testid^=saved-]").wait_for()  # saved through htmx, one answer at a time
+        question.locator("[data-testid^=saved-]").wait_for()  # saved through htmx, one answer at a time
     assert page.locator("[data-testid=progress]").inner_text() == "Đã trả lời 4/4 câu"
     # progress survives a reload
     page.reload()

@@ -168,6 +168,8 @@ def test_paper_entry_and_double_entry_check(tree, district_manager_a):
 
     survey, _tokens = ready_survey(tree, district_manager_a)
     q = {x.order: x.pk for x in survey.questions.all()}
+    with pytest.raises(ValidationError, match="không thuộc cuộc khảo sát"):
+        actions.create_batch(survey=survey, unit=tree["B1"], name="Hộp lạ", by=district_manager_a)
     batch = actions.create_batch(survey=survey, unit=tree["A2"], name="Hộp số 1", by=district_manager_a,
                                  check_share=50)
     with pytest.raises(ValidationError) as info:

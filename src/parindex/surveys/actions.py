@@ -369,6 +369,10 @@ def create_batch(*, survey, unit, name: str, by, check_share: int = 10) -> Paper
         raise ValidationError(_("Give the batch a name (e.g. the box or the commune)."))
     if not 1 <= int(check_share) <= 100:
         raise ValidationError(_("The share to re-enter must be between 1 and 100 %."))
+    if not unit.path.startswith(survey.owner_unit.path) or (
+        survey.round_id and not survey.round.assessments.filter(unit=unit).exists()
+    ):
+        raise ValidationError(_("This unit is not assessed by the survey."))
     with transaction.atomic():
         survey = _locked(survey)
         _require(survey, Status.OPEN, Status.CLOSED, message=_("Paper forms are entered while the survey is open or closed."))
