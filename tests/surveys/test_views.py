@@ -307,3 +307,37 @@ def test_home_panel_lists_open_surveys_for_the_operator(client, tree, district_m
     assert survey.name in _client(client, district_manager_a).get(reverse("home")).content.decode()
     client.logout()
     assert survey.name not in _client(client, officer_a1).get(reverse("home")).content.decode()
+
+
+def test_operator_edits_deadline_and_round(client, tree, district_manager_a, officer_a1):
+    survey, _tokens = ready_survey(tree, district_manager_a)
+    c = _client(client, district_manager_a)
+    url = reverse("surveys:edit", args=[survey.pk])
+    assert c.get(url).status_code == 200
+    response = c.post(url, {"deadline": "2099-01-31T17:00", "round": survey.round_id, "retention_days": 30}, follow=True)
+    assert "Đã lưu." in response.content.decode()
+    survey.refresh_from_db()
+    assert survey.retention_days == 30 and survey.deadline.year == 2099
+    client.logout()
+    assert _client(client, officer_a1).get(url).status_code == 404
+
+
+def test_questions_template_lists_the_survey_criteria(client, tree, district_manager_a):
+    survey = make_survey(tree, district_manager_a)
+    response = _client(client, district_manager_a).get(reverse("surveys:questions_template", args=[survey.pk]))
+    codes = [row[2] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2, values_only=True)]
+    assert codes == ["8.1", "8.2"]
+
+
+def test_survey_list_has_a_fixed_number_of_queries(client, tree, district_manager_a, django_assert_max_num_queries):
+    make_survey(tree, district_manager_a)
+    c = _client(client, district_manager_a)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c.get(reverse("surveys:index"))
+    with CaptureQueriesContext(connection) as small:
+        c.get(reverse("surveys:index"))
+    ready_survey(tree, district_manager_a)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert c.get(reverse("surveys:index")).status_code == 200

@@ -236,3 +236,53 @@ def test_questions_only_map_to_survey_leaves_and_change_only_in_draft(tree, dist
     actions.open_survey(survey=survey, by=district_manager_a)
     with pytest.raises(ValidationError, match="bản nháp"):
         actions.add_question(survey=survey, by=district_manager_a, text="Câu mới")
+
+
+def _questions_xlsx(rows):
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Lĩnh vực", "Câu hỏi", "Mã tiêu chí", "Trọng số", "Phương án"])
+    for row in rows:
+        ws.append(list(row))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_questions_import_from_xlsx_all_or_nothing(tree, district_manager_a):
+    survey = make_survey(tree, district_manager_a)
+    bad = _questions_xlsx([("Khác", "Câu 5?", "1.1", 1, ""), ("Khác", "Câu 6?", "8.1", 0, ""),
+                           ("Khác", "Câu 7?", "", 1, "A | Có | 100")])
+    with pytest.raises(SpreadsheetError) as info:
+        actions.import_questions(survey=survey, source=bad, by=district_manager_a)
+    text = "\n".join(str(e) for e in info.value.errors)
+    assert "Dòng 2" in text and "“1.1” không phải là tiêu chí khảo sát" in text
+    assert "Dòng 3" in text and "Dòng 4" in text
+    assert survey.questions.count() == 4
+    good = _questions_xlsx([("Thủ tục", "Phí, lệ phí có đúng quy định?", "8.2", 2, ""),
+                            ("Khác", "Có muốn góp ý?", "", None, "A | Có | 100; B | Không | 0")])
+    assert actions.import_questions(survey=survey, source=good, by=district_manager_a) == 2
+    q5, q6 = survey.questions.filter(order__gt=4).order_by("order")
+    assert q5.criterion.code == "8.2" and q5.weight == 2 and q5.options.count() == 5
+    assert [(o.key, o.weight) for o in q6.options.all()] == [("A", D(100)), ("B", D(0))]
+
+
+def test_deadline_can_be_extended_and_the_round_set_later(tree, district_manager_a):
+    from .helpers import make_round
+
+    survey, _tokens = ready_survey(tree, district_manager_a, with_round=False)
+    with pytest.raises(ValidationError, match="Đã quá hạn chót"):
+        actions.update_survey(survey=survey, by=district_manager_a, deadline=timezone.now() - dt.timedelta(days=1))
+    later = timezone.now() + dt.timedelta(days=30)
+    actions.update_survey(survey=survey, by=district_manager_a, deadline=later)
+    other_round = make_round(survey.framework, tree["DA"], [tree["A1"]], year=2025)
+    with pytest.raises(ValidationError, match="Xã Bằng Lãng"):
+        actions.update_survey(survey=survey, by=district_manager_a, round=other_round)
+    full_round = make_round(survey.framework, tree["DA"], [tree["A1"], tree["A2"]], year=2024)
+    actions.update_survey(survey=survey, by=district_manager_a, round=full_round)
+    survey.refresh_from_db()
+    assert survey.round == full_round and survey.deadline == later

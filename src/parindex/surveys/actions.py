@@ -153,6 +153,50 @@ def add_question(
     return question
 
 
+def import_questions(*, survey, source, by) -> int:
+    """Add the questions of an .xlsx file after the existing ones (all rows valid, or nothing written)."""
+    from parindex.surveys.spreadsheets import read_questions
+
+    _operator(by, survey)
+    _require(survey, Status.DRAFT, message=_("Questions can only be changed while the survey is a draft."))
+    rows = read_questions(survey, source)
+    with transaction.atomic():
+        for row in rows:
+            add_question(survey=survey, by=by, text=row["text"], area=row["area"], criterion=row["criterion"],
+                         weight=row["weight"] or Decimal(1), options=row["options"])
+    return len(rows)
+
+
+def update_survey(*, survey, by, deadline=None, round=None, retention_days: int | None = None,
+                  clear_round: bool = False) -> Survey:
+    """Change the deadline (e.g. extend it while open), the round the results feed, or the retention."""
+    _operator(by, survey)
+    with transaction.atomic():
+        survey = _locked(survey)
+        if survey.status == Status.APPROVED:
+            raise ValidationError(_("An approved survey can no longer change."))
+        before = snapshot(survey, ["deadline", "round_id", "retention_days"])
+        if deadline is not None:
+            if survey.status == Status.OPEN and deadline <= timezone.now():
+                raise ValidationError(_("The deadline has already passed."))
+            survey.deadline = deadline
+        if round is not None or clear_round:
+            if round is not None and round.framework_id != survey.framework_id:
+                raise ValidationError(_("The round must use the survey's criteria framework."))
+            if round is not None:
+                outside = survey.survey_units.exclude(unit_id__in=round.assessments.values("unit_id"))
+                if outside.exists():
+                    raise ValidationError(_("Some units of the survey are not in this round: %(list)s.") % {
+                        "list": ", ".join(outside.values_list("unit__name", flat=True)[:5])})
+            survey.round = round
+        if retention_days is not None:
+            survey.retention_days = retention_days
+        survey.save(update_fields=["deadline", "round", "retention_days"])
+        record(actor=by, action="survey.update", obj=survey, before=before,
+               after=snapshot(survey, ["deadline", "round_id", "retention_days"]))
+    return survey
+
+
 def delete_question(*, question, by) -> None:
     survey = question.survey
     _operator(by, survey)

@@ -29,6 +29,17 @@ def respondents_template_xlsx() -> bytes:
     return write_table(columns, example, sheet_title="Danh sach")
 
 
+def questions_template_xlsx(survey) -> bytes:
+    """Headers the question import reads, with the survey criteria of the framework as examples."""
+    columns = [OutColumn(h, w) for h, w in (("Lĩnh vực", 24), ("Câu hỏi", 60), ("Mã tiêu chí", 12), ("Trọng số", 10),
+                                             ("Phương án", 60))]
+    leaves = [c for c in survey.framework.leaves() if c.is_survey]
+    rows = [[c.area.title if c.area_id else "", f"(câu hỏi đo tiêu chí {c.code})", c.code, 1, ""] for c in leaves] or [
+        ["", "", "", 1, ""]]
+    rows[0][4] = "A | Rất hài lòng | 100; B | Hài lòng | 60; C | Chưa hài lòng lắm | 20; D | Không hài lòng | 0; K | Không biết |"
+    return write_table(columns, rows, sheet_title="Cau hoi")
+
+
 def links_xlsx(survey, issued, base_url: str) -> bytes:
     """The printable list of one-time links (shown once: only hashes are kept)."""
     def link(row):

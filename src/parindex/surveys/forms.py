@@ -93,3 +93,18 @@ class BatchForm(BootstrapMixin, forms.Form):
             path__startswith=survey.owner_unit.path
         ).order_by("path")
         self.style()
+
+
+class SurveyEditForm(BootstrapMixin, forms.Form):
+    deadline = forms.DateTimeField(label=_("deadline"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                                   format="%Y-%m-%dT%H:%M"),
+                                   input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"])
+    round = forms.ModelChoiceField(label=_("assessment round"), queryset=None, required=False)
+    retention_days = forms.IntegerField(label=_("keep personal data (days after closing)"), min_value=0, max_value=3650)
+
+    def __init__(self, *args, user, survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        from parindex.assessments.models import Round
+
+        self.fields["round"].queryset = Round.objects.visible_to(user).filter(framework_id=survey.framework_id)
+        self.style()

@@ -78,3 +78,51 @@ def read_respondents(survey, source) -> list[dict]:
     if errors:
         raise SpreadsheetError(errors)
     return rows
+
+
+def question_columns() -> list[Column]:
+    return [
+        Column("area", ("Lĩnh vực", "Nhóm câu hỏi", "Area")),
+        Column("text", ("Câu hỏi", "Nội dung câu hỏi", "Question"), required=True),
+        Column("criterion", ("Mã tiêu chí", "Criterion code")),
+        Column("weight", ("Trọng số", "Weight"), kind="decimal"),
+        Column("options", ("Phương án", "Options")),
+    ]
+
+
+def read_questions(survey, source) -> list[dict]:
+    """Questions from .xlsx: area, question, survey criterion code, weight, options
+    ("A | Rất hài lòng | 100; B | …", empty = the default A/B/C/D/K). Every problem listed at once."""
+    from django.core.exceptions import ValidationError
+
+    from parindex.frameworks.models import Criterion
+    from parindex.surveys.actions import parse_options
+
+    columns = question_columns()
+    table = read_table(source, columns)
+    leaves = {c.code: c for c in Criterion.objects.filter(framework_id=survey.framework_id, is_leaf=True)}
+    errors, rows = [], []
+    for number, row in table:
+        criterion = None
+        if row.get("criterion"):
+            criterion = leaves.get(row["criterion"])
+            if criterion is None or not criterion.is_survey:
+                errors.append(RowError(number, _("“%(code)s” is not a survey criterion of the framework.")
+                                       % {"code": row["criterion"]}, columns[2].headers[0]))
+        weight = row.get("weight")
+        if weight is not None and weight <= 0:
+            errors.append(RowError(number, _("The weight of a question must be greater than 0."), columns[3].headers[0]))
+        options = None
+        if row.get("options"):
+            try:
+                options = parse_options(row["options"].replace(";", "\n"))
+            except ValidationError as exc:
+                errors += [RowError(number, message, columns[4].headers[0]) for message in exc.messages]
+        if len(row["text"]) > 2000:
+            errors.append(RowError(number, _("The text is too long (at most %(n)s characters).") % {"n": 2000},
+                                   columns[1].headers[0]))
+        rows.append({"area": row.get("area") or "", "text": row["text"], "criterion": criterion,
+                     "weight": weight, "options": options})
+    if errors:
+        raise SpreadsheetError(errors)
+    return rows

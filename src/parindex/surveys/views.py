@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from parindex.core.spreadsheets import SpreadsheetError, download_response
 from parindex.core.text import safe_file_stem
 from parindex.surveys import access, actions, exports, ratelimit, selectors
-from parindex.surveys.forms import BatchForm, QuestionForm, SurveyForm, UploadForm
+from parindex.surveys.forms import BatchForm, QuestionForm, SurveyEditForm, SurveyForm, UploadForm
 from parindex.surveys.models import PaperBatch, Question, Respondent, Response, Survey, SurveyUnit, hash_token
 from parindex.units.visibility import get_visible_or_404
 
@@ -98,6 +98,48 @@ def _step(request, survey_id, step, success: str, anchor: str = ""):
     except ValidationError as exc:
         _errors(request, exc)
     return _back(survey, anchor)
+
+
+def edit(request, survey_id: int):
+    survey = _operated(request, survey_id)
+    from django.utils import timezone
+
+    initial = {"deadline": timezone.localtime(survey.deadline), "round": survey.round,
+               "retention_days": survey.retention_days}
+    form = SurveyEditForm(request.POST or None, initial=initial, user=request.user, survey=survey)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.update_survey(survey=survey, by=request.user, deadline=data["deadline"], round=data["round"],
+                                  clear_round=data["round"] is None, retention_days=data["retention_days"])
+            messages.success(request, _("Saved."))
+            return _back(survey)
+        except ValidationError as exc:
+            _errors(request, exc)
+    return render(request, "surveys/edit.html", {"survey": survey, "form": form})
+
+
+def questions_template(request, survey_id: int):
+    survey = _operated(request, survey_id)
+    return download_response(exports.questions_template_xlsx(survey), f"{safe_file_stem(survey.name)} - cau hoi.xlsx")
+
+
+@require_POST
+def questions_import(request, survey_id: int):
+    survey = _operated(request, survey_id)
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            n = actions.import_questions(survey=survey, source=form.cleaned_data["file"], by=request.user)
+            messages.success(request, _("%(n)s questions imported.") % {"n": n})
+        except SpreadsheetError as exc:
+            for error in exc.errors:
+                messages.error(request, str(error))
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        messages.error(request, _("Choose an .xlsx file."))
+    return _back(survey, "#questions")
 
 
 @require_POST
