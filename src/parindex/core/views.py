@@ -38,6 +38,30 @@ def _storage_probe() -> bool:
         default_storage.delete(name)
 
 
+_PROBE_TTL = 10.0  # seconds; /healthz is public, so a flood of probes must not become a flood of writes
+_last_probe: dict = {}
+
+
+def _cached_storage_probe() -> bool:
+    """The storage probe at most once per ``_PROBE_TTL`` per process and storage configuration."""
+    import time
+
+    from django.conf import settings
+
+    key = repr((settings.STORAGES.get("default"), str(settings.MEDIA_ROOT)))
+    now = time.monotonic()
+    cached = _last_probe.get(key)
+    if cached is not None and now - cached[0] < _PROBE_TTL:
+        return cached[1]
+    try:
+        ok = _storage_probe()
+    except Exception:  # noqa: BLE001 — any failure means "not ready"
+        ok = False
+    _last_probe.clear()
+    _last_probe[key] = (now, ok)
+    return ok
+
+
 def _worker_status() -> dict:
     try:
         from parindex.core.jobs import last_heartbeat
@@ -70,7 +94,7 @@ def healthz(request):
     except Exception:  # noqa: BLE001 — any failure means "not ready"
         checks["database"] = False
     try:
-        checks["storage"] = _storage_probe()
+        checks["storage"] = _cached_storage_probe()
     except Exception:  # noqa: BLE001
         checks["storage"] = False
     worker = _worker_status()

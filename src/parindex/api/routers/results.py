@@ -16,7 +16,6 @@ from parindex.api.common import Id, Pages, Text, Year, responses
 from parindex.results import selectors
 from parindex.results.models import Publication, UnitResult
 from parindex.units.models import Unit
-from parindex.units.visibility import get_visible_or_404
 
 router = Router(tags=["results"])
 
@@ -117,6 +116,19 @@ class ResultFilter(Schema):
     published_only: bool = Field(True, description="false adds draft results the caller may see.")
 
 
+def _province_path(unit_id: int) -> str:
+    """The tree path of the province (or any unit) results are filtered by.
+
+    Deliberately not limited by ``Unit.objects.visible_to``: published results name every
+    unit of the tree, and a commune officer reading the province ranking must be able to
+    say "my province" without seeing the province's own data. Unknown id → 404.
+    """
+    path = Unit.objects.filter(pk=unit_id).values_list("path", flat=True).first()
+    if path is None:
+        raise Http404
+    return path
+
+
 def _results(request, filters: ResultFilter):
     results = UnitResult.objects.visible_to(request.user).select_related("publication")
     if filters.published_only:
@@ -126,8 +138,7 @@ def _results(request, filters: ResultFilter):
     if filters.unit_kind:
         results = results.filter(unit_kind=filters.unit_kind)
     if filters.province_id:
-        province = get_visible_or_404(Unit.objects.all(), request.user, pk=filters.province_id)
-        results = results.filter(unit__path__startswith=province.path)
+        results = results.filter(unit__path__startswith=_province_path(filters.province_id))
     if filters.unit_id:
         results = results.filter(unit_id=filters.unit_id)
     if filters.publication_id:
@@ -209,11 +220,10 @@ def list_rankings(request, filters: Query[RankingFilter]):
         year=filters.year, unit_kind=filters.unit_kind, framework_id=filters.framework_id, user=request.user
     )
     if filters.province_id:
-        province = get_visible_or_404(Unit.objects.all(), request.user, pk=filters.province_id)
         inside = set(
-            Unit.objects.filter(path__startswith=province.path, pk__in=[r.unit_id for r in rows]).values_list(
-                "pk", flat=True
-            )
+            Unit.objects.filter(
+                path__startswith=_province_path(filters.province_id), pk__in=[r.unit_id for r in rows]
+            ).values_list("pk", flat=True)
         )
         rows = [r for r in rows if r.unit_id in inside]
     return rows
