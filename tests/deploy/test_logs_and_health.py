@@ -133,3 +133,15 @@ def test_the_default_cache_is_the_shared_database_cache(settings):
     assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
     cache.set("parindex-test", {"đơn vị": "Xã Yên Thượng"}, 30)
     assert cache.get("parindex-test") == {"đơn vị": "Xã Yên Thượng"}
+
+
+@pytest.mark.django_db
+def test_a_flood_of_health_probes_writes_to_the_storage_at_most_every_few_seconds(client, monkeypatch):
+    from parindex.core import views
+
+    calls = []
+    monkeypatch.setattr(views, "_storage_probe", lambda: calls.append(1) or True)
+    monkeypatch.setattr(views, "_last_probe", {})
+    for _ in range(20):
+        assert client.get(reverse("healthz")).json()["storage"] is True
+    assert len(calls) == 1
