@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import login
-from tests.surveys.helpers import ready_survey
+from tests.surveys.helpers import answer_all, ready_survey
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +20,10 @@ def test_respondent_answers_on_a_phone_operator_approves_unit_sees_points(
     from parindex.surveys.models import Respondent
 
     survey, tokens = ready_survey(tree, district_manager_a)
-    respondent = Respondent.objects.filter(survey=survey, unit=tree["A1"]).order_by("number").first()
+    a1 = list(Respondent.objects.filter(survey=survey, unit=tree["A1"]).order_by("number"))
+    respondent = a1[0]
+    for other in a1[1:5]:  # four neighbours answered the same way, so the unit may see the distribution
+        answer_all(survey, other, "ABKA")
     link = f"{live_server.url}/surveys/r/{tokens[respondent.pk]}/"
 
     # the respondent, on a 390×844 phone, no account

@@ -79,7 +79,7 @@ def test_assessed_unit_sees_aggregates_and_points_but_no_raw_answer(client, tree
     response = c.get(reverse("surveys:detail", args=[survey.pk]))
     assert response.status_code == 302 and response["Location"] == reverse("surveys:unit", args=[survey.pk, tree["A1"].pk])
     page = c.get(response["Location"]).content.decode()
-    assert "Tiếp cận dịch vụ" in page and "Chỉ hiển thị số liệu tổng hợp" in page
+    assert "Tiếp cận dịch vụ" in page and "Chỉ hiển thị số liệu tổng hợp" in page  # criterion title
     assert 'data-testid="fed-8.1"' in page
     # A1 answered A, B → 8.1 = (100 + 60) / 2 = 80 % of 2 = 1,6 points; 8.2 = A → 3 points
     assert ">1,6<" in page and ">3<" in page
@@ -341,3 +341,15 @@ def test_survey_list_has_a_fixed_number_of_queries(client, tree, district_manage
     ready_survey(tree, district_manager_a)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert c.get(reverse("surveys:index")).status_code == 200
+
+
+def test_unit_sees_no_distribution_below_five_responses_but_the_operator_does(client, tree, district_manager_a,
+                                                                              officer_a1):
+    survey, _tokens = _approved(tree, district_manager_a)  # one response per commune
+    url = reverse("surveys:unit", args=[survey.pk, tree["A1"].pk])
+    page = _client(client, officer_a1).get(url).content.decode()
+    assert 'data-testid="too-few"' in page and "Nơi đón tiếp có thuận tiện không?" not in page
+    assert 'data-testid="fed-8.1"' in page
+    client.logout()
+    page = _client(client, district_manager_a).get(url).content.decode()
+    assert "Nơi đón tiếp có thuận tiện không?" in page

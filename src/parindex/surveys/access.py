@@ -12,6 +12,10 @@ from __future__ import annotations
 from parindex.units.models import Membership
 from parindex.units.visibility import has_role, scope_for
 
+# Below this many responses a unit sees its criterion scores but not the answer distribution per
+# question: with two or three respondents the distribution would tell who answered what.
+MIN_RESPONSES_FOR_DETAIL = 5
+
 
 def is_operator(user, survey) -> bool:
     return has_role(user, survey.owner_unit, Membership.Role.INDEX_MANAGER, inherited=True)
@@ -30,3 +34,7 @@ def operator_units(user):
         return Unit.objects.all()
     ids = [uid for uid, role in scope.roles if role == Membership.Role.INDEX_MANAGER]
     return Unit.objects.filter(pk__in=ids)
+
+
+def may_see_distribution(user, survey, received: int) -> bool:
+    return is_operator(user, survey) or received >= MIN_RESPONSES_FOR_DETAIL

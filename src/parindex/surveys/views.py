@@ -282,11 +282,15 @@ def unit_results(request, survey_id: int, unit_id: int):
     if not operator and survey.status != Survey.Status.APPROVED:
         raise Http404
     result = selectors.results(survey, unit_ids=[survey_unit.unit_id])[0]
+    detail = access.may_see_distribution(request.user, survey, result.received)
+    if not detail:
+        result.questions = []
     if request.GET.get("format") == "xlsx":
         return download_response(exports.results_xlsx(survey, [result]),
                                  f"{safe_file_stem(survey.name)} - {safe_file_stem(survey_unit.unit.name)}.xlsx")
     return render(request, "surveys/unit.html", {
         "survey": survey, "result": result, "operator": operator, "chart": exports.unit_chart(result),
+        "detail": detail, "minimum": access.MIN_RESPONSES_FOR_DETAIL,
     })
 
 
