@@ -357,7 +357,7 @@ class Response(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
     respondent = models.OneToOneField(
-        Respondent, on_delete=models.SET_NULL, null=True, blank=True, related_name="response"
+        Respondent, on_delete=models.PROTECT, null=True, blank=True, related_name="response"
     )
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     batch = models.ForeignKey(PaperBatch, on_delete=models.CASCADE, null=True, blank=True, related_name="responses")
