@@ -109,3 +109,26 @@ def test_district_manager_imports_a_commune_and_sees_the_errors_of_a_bad_file(
     expect(page.get_by_test_id("import-summary")).to_contain_text("Đã tạo 1 đơn vị")
     page.goto(f"{live_server.url}/units/?q=xa+moi")
     expect(page.get_by_test_id("unit-table")).to_contain_text("Xã Mới")
+
+
+@pytest.mark.parametrize("ci", ["1", "true"])
+def test_without_chromium_the_journeys_fail_in_ci(monkeypatch, ci):
+    from tests.e2e import conftest as harness
+
+    monkeypatch.setattr(harness.shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(pytest.fail.Exception, match="chromium is not on the PATH"):
+        harness.find_chromium()
+
+
+@pytest.mark.parametrize("ci", [None, "", "false"])
+def test_without_chromium_the_journeys_are_skipped_on_a_developer_machine(monkeypatch, ci):
+    from tests.e2e import conftest as harness
+
+    monkeypatch.setattr(harness.shutil, "which", lambda name: None)
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    with pytest.raises(pytest.skip.Exception):
+        harness.find_chromium()

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
-from tests.e2e.conftest import login
+from tests.e2e.conftest import click_and_wait, login
 from tests.plans.conftest import PDF_BYTES, framework, plan_a1, round_a, sheet_a1, tasks_a1  # noqa: F401 — fixtures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -22,31 +23,30 @@ def test_officer_marks_task_done_with_evidence_and_the_score_sheet_shows_it(
     login(page, live_server.url, "canbo.a1")
 
     page.goto(live_server.url + reverse("plans:detail", args=[plan_a1.pk]))
-    assert page.get_by_test_id("plan-rate").inner_text().strip() == "50%"
+    expect(page.get_by_test_id("plan-rate")).to_have_text("50%")
     row = page.locator(f'[data-testid=task-row][data-task="{task.pk}"]')
-    row.get_by_test_id("mark-done").click()
+    click_and_wait(page, row.get_by_test_id("mark-done"))
 
     page.fill("input[name=completion_date]", "2023-09-20")
     evidence_file = tmp_path / "quyet-dinh.pdf"
     evidence_file.write_bytes(PDF_BYTES)
     page.set_input_files("input[name=file]", str(evidence_file))
     page.fill("input[name=short_name]", "QD cong nhan sang kien")
-    page.get_by_test_id("confirm-done").click()
+    click_and_wait(page, page.get_by_test_id("confirm-done"))
 
     page.wait_for_url(f"**{reverse('plans:detail', args=[plan_a1.pk])}")
-    assert page.get_by_test_id("plan-rate").inner_text().strip() == "75%"
+    expect(page.get_by_test_id("plan-rate")).to_have_text("75%")
     row = page.locator(f'[data-testid=task-row][data-task="{task.pk}"]')
-    assert "Hoàn thành" in row.get_by_test_id("task-progress").inner_text()
+    expect(row.get_by_test_id("task-progress")).to_contain_text("Hoàn thành")
     evidence_name = row.get_by_test_id("task-evidence").inner_text().strip()
     assert evidence_name.endswith("QD cong nhan sang kien.pdf")
-    row.get_by_test_id("attach-to-leaves").click()
-    page.wait_for_load_state()
-    assert "liên kết mới" in page.locator(".alert").first.inner_text()
+    click_and_wait(page, row.get_by_test_id("attach-to-leaves"))
+    expect(page.locator(".alert").first).to_contain_text("liên kết mới")
 
     page.goto(live_server.url + reverse("assessments:sheet", args=[sheet_a1.pk]))
     leaf = page.get_by_test_id("leaf-2.2")
-    assert evidence_name in leaf.get_by_test_id("evidence").first.inner_text()
+    expect(leaf.get_by_test_id("evidence").first).to_contain_text(evidence_name)
     rate_leaf = page.get_by_test_id("leaf-1.2")
-    assert rate_leaf.locator("input[name=in_numerator]").input_value() == "3"
-    assert rate_leaf.locator("input[name=in_denominator]").input_value() == "4"
-    assert rate_leaf.get_by_test_id("points").inner_text().strip() == "3,75"
+    expect(rate_leaf.locator("input[name=in_numerator]")).to_have_value("3")
+    expect(rate_leaf.locator("input[name=in_denominator]")).to_have_value("4")
+    expect(rate_leaf.get_by_test_id("points")).to_have_text("3,75")
