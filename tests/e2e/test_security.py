@@ -37,7 +37,21 @@ def test_main_pages_run_under_the_csp_without_violations(
     page.goto(f"{live_server.url}/accounts/login/")
     assert violations(page) == []
     login(page, live_server.url, "snv.p")
-    for path in ("/", "/assessments/", "/audit/", "/accounts/profile/", "/results/", "/plans/", "/requests/"):
+    for path in (
+        "/",
+        "/units/",
+        "/frameworks/",
+        "/assessments/",
+        "/appraisals/",
+        "/results/",
+        "/plans/",
+        "/requests/",
+        "/remediation/",
+        "/surveys/",
+        "/documents/templates/",
+        "/audit/",
+        "/accounts/profile/",
+    ):
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
         assert violations(page) == [], path
@@ -62,3 +76,24 @@ def test_setting_up_two_step_login_shows_a_qr_code_and_accepts_a_code(watched_pa
     assert violations(page) == []
     device.refresh_from_db()
     assert device.confirmed
+
+
+def test_django_admin_runs_under_the_csp_without_violations(watched_page, live_server, tree):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("root", "root@example.gov.vn", "mat-khau-thu-nghiem")
+    page = watched_page
+    page.goto(f"{live_server.url}/admin/login/")
+    page.locator("#id_username").fill("root")
+    page.locator("#id_password").fill("mat-khau-thu-nghiem")
+    page.locator("input[type=submit]").click()
+    page.wait_for_url(lambda url: "/admin/login/" not in url)
+    for path in (
+        "/admin/",
+        "/admin/units/unit/",
+        "/admin/units/unit/add/",
+        "/admin/twofactor/requiredrole/add/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        assert violations(page) == [], path
