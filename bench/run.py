@@ -59,7 +59,7 @@ def env_int(name, default):
 def sizes():
     national = {
         "provinces": env_int("BENCH_PROVINCES", 34), "communes": env_int("BENCH_COMMUNES", 98),
-        "departments": env_int("BENCH_DEPARTMENTS", 20), "years": env_int("BENCH_YEARS", 3),
+        "departments": env_int("BENCH_DEPARTMENTS", 20), "years": env_int("BENCH_YEARS", 5),
     }
     province = {**national, "provinces": 1}
     wanted = os.environ.get("BENCH_SIZES", "province,national").split(",")

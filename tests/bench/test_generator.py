@@ -13,7 +13,7 @@ from django.db import transaction
 
 from parindex.loadgen.generator import Spec, fingerprint, generate
 
-SMALL = Spec(provinces=2, communes_per_province=4, departments_per_province=2, years=3, evidence=1,
+SMALL = Spec(provinces=2, communes_per_province=4, departments_per_province=2, years=2, evidence=1,
              heavy_evidence=2, heavy_file_kb=4, last_year=2026, seed=7)
 
 
@@ -53,17 +53,17 @@ def test_counts_match_the_arguments_and_every_state_is_there():
     assert Unit.objects.filter(kind__in=["commune", "ward", "special_zone"]).count() == communes
     assert Membership.objects.count() == 1 + 2 * 3 + (2 * 2 + communes) * 3
     # Per year and province a commune round and a department round; plus the national round.
-    assert Round.objects.count() == 3 * 2 * 2 + 1
+    assert Round.objects.count() == 2 * 2 * 2 + 1
     assert Round.objects.filter(owner_unit__code="LG-BNV").get().assessments.count() == communes
     sheets = Assessment.objects.count()
-    assert sheets == 3 * (2 * 2 + communes) + communes
+    assert sheets == 2 * (2 * 2 + communes) + communes
     assert Score.objects.count() == sheets * 100  # ~100 leaves per framework, one score each
     assert set(Assessment.objects.values_list("status", flat=True)) == {"draft", "submitted", "locked"}
     assert set(AppraisalSheet.objects.values_list("status", flat=True)) == {
         "round1", "explanation", "round2", "appraised"}
     # Every closed round but the mixed one is published through the results actions.
     published = Publication.objects.filter(status="published")
-    assert published.count() == 2 * 2 * 2 - 1 + 1
+    assert published.count() == 1 * 2 * 2 - 1 + 1
     assert UnitResult.objects.filter(publication__in=published).exclude(rank=None).count() == UnitResult.objects.count()
     assert RemediationItem.objects.exists()
     # Evidence: 1 per unit and year for every province round sheet, the heavy sheet gets 2.

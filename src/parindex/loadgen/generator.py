@@ -140,6 +140,64 @@ class Tree:
     heads: dict = field(default_factory=dict)  # unit id -> user
 
 
+
+class Rows:
+    """Rows of one model as tuples in column order, built without model instances (the big tables).
+
+    Values given to ``add`` must be ready for the database: use ``json()`` and ``dt()`` for JSON and
+    datetimes; decimals, booleans, strings and ids go as they are. Columns not given take the field's
+    default, prepared once by the field itself.
+    """
+
+    def __init__(self, model):
+        from django.db import connections, router
+
+        self.model = model
+        self.conn = connections[router.db_for_write(model)]
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.defaults = {
+            f.attname: f.get_db_prep_save(f.get_default(), self.conn) if f.has_default() or f.null
+            else ("" if f.empty_strings_allowed else None)
+            for f in self.fields
+        }
+        self.rows: list[tuple] = []
+        self._dates: dict = {}
+        self.names = [f.attname for f in self.fields]
+
+    def json(self, value):
+        return self.conn.ops.adapt_json_value(value, None)
+
+    def dt(self, value):
+        if value is None:
+            return None
+        if value not in self._dates:
+            self._dates[value] = self.conn.ops.adapt_datetimefield_value(value)
+        return self._dates[value]
+
+    def add(self, **values) -> None:
+        defaults = self.defaults
+        self.rows.append(tuple(values[name] if name in values else defaults[name] for name in self.names))
+
+    def insert(self) -> int:
+        conn = self.conn
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 — names from model meta, values bound
+            conn.ops.quote_name(self.model._meta.db_table),
+            ", ".join(conn.ops.quote_name(f.column) for f in self.fields), ", ".join(["%s"] * len(self.fields)),
+        )
+        with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
+            for start in range(0, len(self.rows), FAST_CHUNK):
+                cursor.executemany(sql, self.rows[start:start + FAST_CHUNK])
+        n, self.rows = len(self.rows), []
+        return n
+
+
+class _Score:
+    __slots__ = ("pk", "self_points", "not_applicable")
+
+    def __init__(self, self_points, not_applicable):
+        self.pk, self.self_points, self.not_applicable = None, self_points, not_applicable
+
+
 def generated_exists() -> bool:
     from parindex.units.models import Unit
 
@@ -409,7 +467,7 @@ def _round(spec, rng, report, tree, framework, owner, manager, appraiser, units,
     submitted_at = _aware(year, 11, 25, 10)
     for chunk_start in range(0, len(units), 200):
         chunk = units[chunk_start:chunk_start + 200]
-        sheets, scores = [], []
+        sheets = []
         for i, unit in enumerate(chunk, start=chunk_start):
             quality = rng.uniform(0.55, 0.98)
             if open_year:
@@ -429,36 +487,38 @@ def _round(spec, rng, report, tree, framework, owner, manager, appraiser, units,
             sheet.quality = quality
             sheets.append(sheet)
         Assessment.objects.bulk_create(sheets, batch_size=BATCH)
+        sheet_by_id = {sheet.pk: sheet for sheet in sheets}
+        score_rows = Rows(Score)
+        empty, updated = score_rows.json({}), score_rows.dt(submitted_at)
         for sheet in sheets:
             officer = tree.officers.get(sheet.unit_id)
+            officer_id = officer.pk if officer else None
             partial = sheet.status == "draft"
             sheet.score_objs = {}
             for leaf in leaves:
                 if leaf.source == "survey":
-                    score = Score(assessment=sheet, criterion=leaf, max_points=leaf.max_points)
+                    inputs, points, na = {}, None, False
                 else:
                     inputs, points, na = _self_points(rng, leaf, sheet.quality)
                     if partial and rng.random() < 0.5:
                         inputs, points, na = {}, None, False
-                    touched = bool(inputs) or na
-                    score = Score(
-                        assessment=sheet, criterion=leaf, max_points=leaf.max_points, inputs=inputs,
-                        self_points=points, not_applicable=na, version=2 if touched else 1,
-                        updated_at=submitted_at if touched else None, updated_by=officer if touched else None,
-                    )
-                scores.append(score)
-                sheet.score_objs[leaf.pk] = score
-        fast_insert(Score, scores)
-        ids = {(a, c): pk for a, c, pk in Score.objects.filter(assessment__in=sheets).values_list(
-            "assessment_id", "criterion_id", "pk")}
-        for score in scores:
-            score.pk = score.id = ids[(score.assessment_id, score.criterion_id)]
+                touched = bool(inputs) or na
+                score_rows.add(
+                    assessment_id=sheet.pk, criterion_id=leaf.pk, max_points=leaf.max_points,
+                    inputs=score_rows.json(inputs) if inputs else empty, self_points=points, not_applicable=na,
+                    version=2 if touched else 1, updated_at=updated if touched else None,
+                    updated_by_id=officer_id if touched else None,
+                )
+                sheet.score_objs[leaf.pk] = _Score(points, na)
+        n_scores = score_rows.insert()
+        for a, c, pk in Score.objects.filter(assessment__in=sheets).values_list("assessment_id", "criterion_id", "pk"):
+            sheet_by_id[a].score_objs[c].pk = pk
         report.add("score sheets", len(sheets))
-        report.add("scores", len(scores))
+        report.add("scores", n_scores)
         _evidence(spec, rng, report, tree, sheets, self_leaves, year, kind, Evidence, EvidenceLink)
         if open_year:
             continue
-        app_sheets, entries, explained, adjustments, surveys = [], [], [], [], []
+        app_sheets, explained, adjustments, surveys = [], [], [], []
         for i, sheet in enumerate(sheets, start=chunk_start):
             phase = ["round1", "explanation", "round2", "appraised"][i % 4] if state == "mixed" else "appraised"
             app = AppraisalSheet(
@@ -468,8 +528,14 @@ def _round(spec, rng, report, tree, framework, owner, manager, appraiser, units,
                 completed_at=_aware(year, 12, 20) if phase == "appraised" else None,
                 completed_by=appraiser if phase == "appraised" else None,
             )
+            app.phase = phase
             app_sheets.append(app)
-            sheet.app = app
+        AppraisalSheet.objects.bulk_create(app_sheets, batch_size=BATCH)
+        entry_rows = Rows(AppraisalEntry)
+        round1_at, round2_at = entry_rows.dt(_aware(year, 12, 8)), entry_rows.dt(_aware(year, 12, 20))
+        appraiser_id = appraiser.pk
+        for sheet, app in zip(sheets, app_sheets, strict=True):
+            phase = app.phase
             for leaf in self_leaves:
                 score = sheet.score_objs[leaf.pk]
                 if phase == "round1" and rng.random() < 0.5:
@@ -479,22 +545,22 @@ def _round(spec, rng, report, tree, framework, owner, manager, appraiser, units,
                 if points is None and not score.not_applicable:
                     points = Decimal(0)
                 flagged = deduct and phase != "round1" and rng.random() < 0.3
-                entry = AppraisalEntry(
-                    sheet=app, criterion=leaf, round_number=1, max_points=leaf.max_points, points=points,
+                entry_rows.add(
+                    sheet_id=app.pk, criterion_id=leaf.pk, round_number=1, max_points=leaf.max_points, points=points,
                     not_applicable=score.not_applicable, reason="Tài liệu kiểm chứng chưa đầy đủ." if deduct else "",
                     explanation_requested=flagged, comment="Đề nghị bổ sung tài liệu." if flagged else "",
-                    implicit=not deduct, appraiser=appraiser, updated_at=_aware(year, 12, 8),
+                    implicit=not deduct, appraiser_id=appraiser_id, updated_at=round1_at,
                 )
-                entries.append(entry)
                 if flagged and phase in ("round2", "appraised"):
-                    explained.append(entry)
+                    explained.append((app.pk, leaf.pk, sheet.unit_id))
                     if phase == "appraised":
                         accepted = rng.random() < 0.6
-                        entries.append(AppraisalEntry(
-                            sheet=app, criterion=leaf, round_number=2, max_points=leaf.max_points,
-                            points=score.self_points if accepted else points, appraiser=appraiser,
-                            reason="" if accepted else "Giải trình chưa thuyết phục.", updated_at=_aware(year, 12, 20),
-                        ))
+                        entry_rows.add(
+                            sheet_id=app.pk, criterion_id=leaf.pk, round_number=2, max_points=leaf.max_points,
+                            points=score.self_points if accepted else points, appraiser_id=appraiser_id,
+                            reason="" if accepted else "Giải trình chưa thuyết phục.", updated_at=round2_at,
+                            not_applicable=False, explanation_requested=False, comment="", implicit=False,
+                        )
             if phase == "appraised" and rng.random() < 0.05:
                 adjustments.append(Adjustment(sheet=app, kind="bonus", points=Decimal("0.5"),
                                               reason="Sáng kiến cải cách hành chính được công nhận.",
@@ -505,22 +571,19 @@ def _round(spec, rng, report, tree, framework, owner, manager, appraiser, units,
                     surveys.append(SurveyScore(round=round_, unit_id=sheet.unit_id, criterion=leaf, percent=percent,
                                                points=(leaf.max_points * percent / 100).quantize(Q4),
                                                imported_by=manager))
-        AppraisalSheet.objects.bulk_create(app_sheets, batch_size=BATCH)
-        fast_insert(AppraisalEntry, entries)
+        n_entries = entry_rows.insert()
         if explained:
             ids = {(s_, c): pk for s_, c, pk in AppraisalEntry.objects.filter(
                 sheet__in=app_sheets, round_number=1, explanation_requested=True).values_list(
                 "sheet_id", "criterion_id", "pk")}
-            for e in explained:
-                e.pk = e.id = ids[(e.sheet_id, e.criterion_id)]
-        fast_insert(Explanation, [
-            Explanation(entry=e, text="Đơn vị đã bổ sung văn bản chứng minh.",
-                         answered_by=tree.officers.get(e.sheet.assessment.unit_id), answered_at=_aware(year, 12, 11))
-             for e in explained])
+            fast_insert(Explanation, [
+                Explanation(entry_id=ids[(sheet_id, criterion_id)], text="Đơn vị đã bổ sung văn bản chứng minh.",
+                            answered_by=tree.officers.get(unit_id), answered_at=_aware(year, 12, 11))
+                for sheet_id, criterion_id, unit_id in explained])
         Adjustment.objects.bulk_create(adjustments, batch_size=BATCH)
         fast_insert(SurveyScore, surveys)
         report.add("appraisal sheets", len(app_sheets))
-        report.add("appraisal entries", len(entries))
+        report.add("appraisal entries", n_entries)
         report.add("explanations", len(explained))
         report.add("survey scores", len(surveys))
     report.add("rounds", 1)
@@ -556,7 +619,7 @@ def _evidence(spec, rng, report, tree, sheets, self_leaves, year, kind, Evidence
             links.append((sheet.score_objs[leaf.pk], ev))
     Evidence.objects.bulk_create(evidence, batch_size=BATCH)
     EvidenceLink.objects.bulk_create(
-        [EvidenceLink(score=score, evidence=ev, created_by=ev.uploaded_by) for score, ev in links],
+        [EvidenceLink(score_id=score.pk, evidence=ev, created_by=ev.uploaded_by) for score, ev in links],
         batch_size=BATCH, ignore_conflicts=False,
     )
     report.add("evidence files", len(evidence))
