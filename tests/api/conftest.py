@@ -85,7 +85,7 @@ def world(tree, personas, settings):
     # Published results of 2024 for A1, A2 and B1 (appraised by the province).
     results_fw = make_results_framework(tree["P"], name="Bộ chỉ số xã 2024")
     rnd = make_round(results_fw, tree["P"], [tree["A1"], tree["A2"], tree["B1"]], self_points={
-        "A1": [25, 25, 20, 15], "A2": [25, 20, 20, 20], "B1": [25, 25, 25, 10],
+        "A1": [25, 25, 20, 15], "A2": [25, 20, 20, 15], "B1": [25, 25, 25, 20],
     })
     appraise_all(rnd, p["appraiser_province"])
     publication = publish(rnd, p["province_manager"])
