@@ -26,7 +26,13 @@ def test_respondent_answers_on_a_phone_operator_approves_unit_sees_points(
         answer_all(survey, other, "ABKA")
     link = f"{live_server.url}/surveys/r/{tokens[respondent.pk]}/"
 
+    violations = []
+
+    def watch(tab):
+        tab.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+
     # the respondent, on a 390×844 phone, no account
+    watch(page)
     page.goto(link)
     assert page.viewport_size == PHONE
     page.get_by_text("Phiếu 01: người dân đánh giá UBND cấp xã").first.wait_for()
@@ -49,6 +55,7 @@ def test_respondent_answers_on_a_phone_operator_approves_unit_sees_points(
     # the operator closes the survey and approves the results (desktop)
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     operator = desk.new_page()
+    watch(operator)
     login(operator, live_server.url, "noivu.da")
     operator.goto(f"{live_server.url}/surveys/{survey.pk}/")
     operator.locator("[data-testid=close-survey]").click()
@@ -60,6 +67,7 @@ def test_respondent_answers_on_a_phone_operator_approves_unit_sees_points(
     # the commune's officer sees the aggregates and the points of the survey leaf
     unit_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     unit_page = unit_context.new_page()
+    watch(unit_page)
     login(unit_page, live_server.url, "canbo.a1")
     unit_page.goto(f"{live_server.url}/surveys/")
     unit_page.get_by_role("link", name=survey.name).click()
@@ -69,3 +77,23 @@ def test_respondent_answers_on_a_phone_operator_approves_unit_sees_points(
     assert unit_page.locator("[data-testid=fed-8\\.2]").inner_text() == "—"
     assert unit_page.locator("canvas").count() >= 1  # the chart was drawn
     unit_context.close()
+    assert violations == []  # no inline script, nothing the CSP refuses
+
+
+def test_paper_form_is_keyed_with_letters_only(live_server, page, tree, district_manager_a):
+    from parindex.surveys import actions
+    from parindex.surveys.models import Response
+
+    survey, _tokens = ready_survey(tree, district_manager_a)
+    batch = actions.create_batch(survey=survey, unit=tree["A1"], name="Hộp 1", by=district_manager_a)
+    login(page, live_server.url, "noivu.da")
+    page.goto(f"{live_server.url}/surveys/{survey.pk}/paper/{batch.pk}/")
+    page.locator("[data-testid=key-1]").focus()
+    # a wrong letter ("x") stays selected in question 2 and the next letter replaces it; "-" = no answer
+    page.keyboard.type("axkd-")
+    assert page.locator("[data-testid=save-sheet]").evaluate("el => el === document.activeElement")
+    page.keyboard.press("Enter")
+    page.get_by_text("Đã lưu phiếu số 1.").wait_for()
+    sheet = Response.objects.get(batch=batch, sheet_number=1)
+    assert sorted((a.question.order, a.option.key) for a in sheet.answers.all()) == [(1, "A"), (2, "K"), (3, "D")]
+    assert page.locator("#sheet_number").input_value() == "2"
