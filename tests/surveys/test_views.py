@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from parindex.surveys import actions
-from parindex.surveys.models import Respondent, Response
+from parindex.surveys.models import Respondent, Response, hash_token
 
 from .helpers import answer_all, frame, make_survey, ready_survey
 
@@ -353,3 +353,28 @@ def test_unit_sees_no_distribution_below_five_responses_but_the_operator_does(cl
     client.logout()
     page = _client(client, district_manager_a).get(url).content.decode()
     assert "Nơi đón tiếp có thuận tiện không?" in page
+
+
+def test_links_can_be_emailed_to_respondents_with_an_email_contact(client, tree, district_manager_a, mailoutbox):
+    from .helpers import respondents_xlsx
+
+    survey = make_survey(tree, district_manager_a)
+    actions.import_respondents(survey=survey, by=district_manager_a, source=respondents_xlsx([
+        ("A1", "Người dân", "Nữ", "30-39", "", "lan@example.vn"), ("A1", "Người dân", "Nam", "", "", "0912345678"),
+    ]))
+    actions.draw_sample(survey=survey, by=district_manager_a)
+    c = _client(client, district_manager_a)
+    with django_capture_on_commit():
+        response = c.post(reverse("surveys:links", args=[survey.pk]), {"email": "1"})
+    assert response.status_code == 200
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["lan@example.vn"]
+    body = mailoutbox[0].body
+    assert "Trân trọng mời Ông/Bà" in body and "Xã Yên Thượng" in body and "/surveys/r/" in body
+    token = body.split("/surveys/r/")[1].split("/")[0]
+    assert Respondent.objects.get(contact="lan@example.vn").token_hash == hash_token(token)
+
+
+def django_capture_on_commit():
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=True)

@@ -298,6 +298,35 @@ def issue_links(*, survey, by) -> list[tuple[Respondent, str]]:
     return issued
 
 
+def email_links(*, survey, issued, base_url: str) -> int:
+    """E-mail each link to the respondents whose contact is an e-mail address (after the commit).
+
+    Called right after ``issue_links`` with its result: the tokens exist only then. Returns the
+    number of messages queued; phone numbers are left to the printed list (SMS is not built in).
+    """
+    from django.core.mail import EmailMessage, get_connection
+    from django.core.validators import validate_email
+    from django.urls import reverse
+
+    messages = []
+    for respondent, token in issued:
+        address = (respondent.contact or "").strip()
+        try:
+            validate_email(address)
+        except ValidationError:
+            continue
+        link = base_url.rstrip("/") + reverse("surveys:answer", args=[token])
+        body = _(
+            "Dear Sir or Madam,\n\nYou are invited to answer the questionnaire “%(title)s” about %(unit)s. "
+            "Your answers are anonymous.\n\nOpen this personal link (it works once, until %(deadline)s):\n%(link)s\n"
+        ) % {"title": survey.questionnaire_title or survey.name, "unit": respondent.unit.name, "link": link,
+             "deadline": timezone.localtime(survey.deadline).strftime("%H:%M %d/%m/%Y")}
+        messages.append(EmailMessage(subject=survey.questionnaire_title or survey.name, body=body, to=[address]))
+    if messages:
+        transaction.on_commit(lambda: get_connection().send_messages(messages))
+    return len(messages)
+
+
 def open_survey(*, survey, by) -> Survey:
     _operator(by, survey)
     with transaction.atomic():

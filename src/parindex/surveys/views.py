@@ -236,6 +236,9 @@ def links(request, survey_id: int):
     from django.conf import settings
 
     base = getattr(settings, "PARINDEX_SITE_URL", "") or base
+    if request.POST.get("email"):
+        sent = actions.email_links(survey=survey, issued=issued, base_url=base)
+        messages.success(request, _("%(n)s links sent by e-mail.") % {"n": sent})
     content = exports.links_xlsx(survey, issued, base)
     return download_response(content, f"{safe_file_stem(survey.name)} - lien ket.xlsx")
 
