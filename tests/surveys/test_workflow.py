@@ -286,3 +286,14 @@ def test_deadline_can_be_extended_and_the_round_set_later(tree, district_manager
     actions.update_survey(survey=survey, by=district_manager_a, round=full_round)
     survey.refresh_from_db()
     assert survey.round == full_round and survey.deadline == later
+
+
+def test_district_operator_cannot_feed_a_province_round(tree, district_manager_a):
+    from .helpers import make_round
+
+    survey, _tokens = ready_survey(tree, district_manager_a, with_round=False)
+    province_round = make_round(survey.framework, tree["P"], [tree["A1"], tree["A2"]], year=2025)
+    Survey.objects.filter(pk=survey.pk).update(round=province_round)
+    actions.close_survey(survey=survey, by=district_manager_a)
+    with pytest.raises(ValidationError, match="Chỉ người quản lý chỉ số của đơn vị quản lý đợt đánh giá"):
+        actions.approve_survey(survey=Survey.objects.get(pk=survey.pk), by=district_manager_a)

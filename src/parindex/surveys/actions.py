@@ -583,6 +583,10 @@ def approve_survey(*, survey, by) -> int:
         _require(survey, Status.CLOSED, message=_("Close the survey before approving its results."))
         if survey.round_id is None:
             raise ValidationError(_("Choose the assessment round the results feed before approving."))
+        from parindex.appraisals.access import is_round_manager
+
+        if not is_round_manager(by, survey.round):
+            raise ValidationError(_("Only an index manager of the round's managing unit may enter its survey scores."))
         problems = selectors.check_problems(survey)
         if problems:
             raise ValidationError(problems)
