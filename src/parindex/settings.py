@@ -248,6 +248,7 @@ FORMAT_MODULE_PATH = ["parindex.formats"]
 # --- Files ----------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start if it is missing
 # The project-wide assets (Bootstrap, htmx, ECharts, app.css) live beside settings.py;
 # `parindex` itself is not an installed app, so the app-directories finder misses them.
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
