@@ -18,8 +18,8 @@
       chart = window.echarts.init(el);
       chart.setOption({
         tooltip: { trigger: "axis", valueFormatter: num }, legend: {},
-        grid: { left: 50, right: 20, top: 30, bottom: 30 },
-        xAxis: { type: "value", max: 100, name: data.labels.share },
+        grid: { left: 50, right: 20, top: 30, bottom: 50 },
+        xAxis: { type: "value", max: 100, name: data.labels.share, nameLocation: "middle", nameGap: 28 },
         yAxis: { type: "category", data: data.questions.slice().reverse() },
         series: data.series.map(function (s) {
           return { type: "bar", stack: "all", name: s.name, data: s.data.slice().reverse() };
@@ -27,12 +27,12 @@
       });
     } else if (kind === "overview") {
       var rows = parseInt(el.getAttribute("data-rows") || "0", 10);
-      el.style.height = Math.max(260, 60 + rows * 30) + "px";
+      el.style.height = Math.max(260, 90 + rows * (data.leaves.length + 1) * 14) + "px";
       chart = window.echarts.init(el);
       chart.setOption({
         tooltip: { trigger: "axis", valueFormatter: num }, legend: {},
-        grid: { left: 160, right: 20, top: 30, bottom: 30 },
-        xAxis: { type: "value", max: 100, name: data.labels.score },
+        grid: { left: 160, right: 20, top: 30, bottom: 50 },
+        xAxis: { type: "value", max: 100, name: data.labels.score, nameLocation: "middle", nameGap: 28 },
         yAxis: { type: "category", data: data.units.slice().reverse(), axisLabel: { width: 150, overflow: "truncate" } },
         series: data.leaves.map(function (code, i) {
           return { type: "bar", name: code, data: data.percent.map(function (row) { return row[i]; }).reverse() };
