@@ -1,7 +1,9 @@
 """A small threaded HTTP load generator (standard library only) for bench/run.py.
 
 ``run(spec, host, port, users=20, seconds=30)``: ``users`` threads, each with its own keep-alive
-connection to 127.0.0.1, pick requests from the weighted mix in ``spec`` (written by
+connection to 127.0.0.1, pick requests from the weighted mix in ``spec``, waiting a random
+0.5–1.5 × ``think`` seconds between two requests like a person reading the page (0: no pause, a
+stress test rather than users) (written by
 bench/measure.py: page URLs with the session of the user who opens them, and leaf saves with
 a CSRF token) until ``seconds`` have passed. Only 127.0.0.1 is ever contacted.
 """
@@ -26,7 +28,7 @@ def _pct(values, q):
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def run(spec: dict, *, port: int, users: int = 20, seconds: float = 30, seed: int = 1) -> dict:
+def run(spec: dict, *, port: int, users: int = 20, seconds: float = 30, think: float = 1.0, seed: int = 1) -> dict:
     host = "127.0.0.1"  # never anything else
     seconds = min(float(seconds), MAX_SECONDS)
     mix = [(r["weight"], r) for r in spec["requests"]]
@@ -87,6 +89,8 @@ def run(spec: dict, *, port: int, users: int = 20, seconds: float = 30, seed: in
             with lock:
                 latencies.append(elapsed)
                 by_name.setdefault(request["name"], []).append(elapsed)
+            if think:
+                time.sleep(min(rng.uniform(0.5, 1.5) * think, max(0.0, deadline - time.monotonic())))
         conn.close()
 
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(users)]
@@ -97,7 +101,7 @@ def run(spec: dict, *, port: int, users: int = 20, seconds: float = 30, seed: in
         t.join(timeout=seconds + 90)
     elapsed = time.monotonic() - started
     return {
-        "users": users, "seconds": round(elapsed, 1), "requests": len(latencies),
+        "users": users, "think": think, "seconds": round(elapsed, 1), "requests": len(latencies),
         "throughput": len(latencies) / elapsed if elapsed else 0,
         "median": statistics.median(latencies) if latencies else None, "p95": _pct(latencies, 95),
         "errors": sum(errors.values()), "error_kinds": dict(errors),

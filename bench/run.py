@@ -6,11 +6,14 @@ Environment (all optional):
   ``<name>_province`` and ``<name>_national`` on that server (dropped and recreated unless reused).
   Without it: SQLite files under ``var/bench/``.
 - ``BENCH_SIZES`` (``province,national``), ``BENCH_PROVINCES`` (national size, 34),
-  ``BENCH_COMMUNES`` (communes per province, 98), ``BENCH_DEPARTMENTS`` (20), ``BENCH_YEARS`` (3),
+  ``BENCH_COMMUNES`` (communes per province, 98), ``BENCH_DEPARTMENTS`` (20), ``BENCH_YEARS``
+  (2: one published year, one open),
   ``BENCH_EVIDENCE`` (2 files per unit and year), ``BENCH_HEAVY`` (40 × 1 MB files on one sheet).
 - ``BENCH_REPEAT`` (20 requests per page), ``BENCH_COMPUTE_REPEAT`` (3),
-  ``BENCH_LOAD_USERS`` (20), ``BENCH_LOAD_SECONDS`` (30, at most 60), ``BENCH_REUSE`` (1: keep a data set
-  generated earlier with the same parameters).
+  ``BENCH_LOAD_USERS`` (20), ``BENCH_LOAD_SECONDS`` (30, at most 60),
+  ``BENCH_LOAD_THINK`` (1.0: mean pause in seconds between a user's requests; 0 = stress test), ``BENCH_REUSE`` (1: keep a data set
+  generated earlier with the same parameters), ``BENCH_TABLE_ONLY`` (1: print the table of the last
+  measurements again).
 
 The load run starts gunicorn (deploy/gunicorn.conf.py) on 127.0.0.1 only and stops it afterwards.
 """
@@ -59,7 +62,7 @@ def env_int(name, default):
 def sizes():
     national = {
         "provinces": env_int("BENCH_PROVINCES", 34), "communes": env_int("BENCH_COMMUNES", 98),
-        "departments": env_int("BENCH_DEPARTMENTS", 20), "years": env_int("BENCH_YEARS", 5),
+        "departments": env_int("BENCH_DEPARTMENTS", 20), "years": env_int("BENCH_YEARS", 2),
     }
     province = {**national, "provinces": 1}
     wanted = os.environ.get("BENCH_SIZES", "province,national").split(",")
@@ -134,7 +137,8 @@ def load_run(spec: dict, env: dict, log: Path) -> dict:
                     raise SystemExit(f"gunicorn did not start; see {log}") from None
                 time.sleep(0.5)
         return load.run(spec, port=port, users=env_int("BENCH_LOAD_USERS", 20),
-                        seconds=env_int("BENCH_LOAD_SECONDS", 30))
+                        seconds=env_int("BENCH_LOAD_SECONDS", 30),
+                        think=float(os.environ.get("BENCH_LOAD_THINK", "1.0")))
     finally:
         server.terminate()
         try:
@@ -210,7 +214,7 @@ def machine() -> str:
     if db.startswith("postgres"):
         import psycopg
 
-        with psycopg.connect(db if urlsplit(db).path.strip("/") else db.rstrip("/") + "/postgres") as conn:
+        with psycopg.connect(urlunsplit(urlsplit(db)._replace(path="/postgres"))) as conn:
             dbv = "PostgreSQL " + conn.execute("SHOW server_version").fetchone()[0]
     else:
         import sqlite3
@@ -221,9 +225,16 @@ def machine() -> str:
 
 
 def main():
+    vendor = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    out_dir = ROOT / "var" / "bench"
     results = {}
     for size, spec in sizes():
+        saved = out_dir / f"{vendor}-{size}.json"
+        if os.environ.get("BENCH_TABLE_ONLY") == "1":  # rebuild the table from the last measurements
+            results[size] = json.loads(saved.read_text())
+            continue
         results[size] = bench_size(size, spec)
+        saved.write_text(json.dumps(results[size], indent=1, default=str))
     lines = [f"machine: {machine()}", ""]
     header = ("| size | operation | median | p95 | queries | peak MB | SQL lower bound | ratio | budget |")
     lines += [header, "|---|---|---|---|---|---|---|---|---|"]
@@ -253,7 +264,7 @@ def main():
         lr = result["load_result"]
         ok = lr["p95"] is not None and lr["p95"] <= LOAD_P95 and lr["errors"] == 0
         lines.append(
-            f"| {size} | load: {lr['users']} users × {lr['seconds']} s on gunicorn, {lr['requests']} requests, "
+            f"| {size} | load: {lr['users']} users (think {lr.get('think', 0)} s) × {lr['seconds']} s on gunicorn, {lr['requests']} requests, "
             f"{lr['throughput']:.1f} req/s, {lr['errors']} errors {lr['error_kinds'] or ''} | {fmt_s(lr['median'])} | "
             f"{fmt_s(lr['p95'])} | | | | | {'met' if ok else 'MISSED'} (≤ {fmt_s(LOAD_P95)} p95, no errors) |"
         )
@@ -261,8 +272,6 @@ def main():
             lines.append(f"| {size} | load · {name} ({r['n']}) | {fmt_s(r['median'])} | {fmt_s(r['p95'])} | | | | | |")
     table = "\n".join(lines)
     print(table)
-    vendor = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
-    out_dir = ROOT / "var" / "bench"
     (out_dir / f"{vendor}-table.md").write_text(table + "\n")
     (out_dir / f"{vendor}-results.json").write_text(json.dumps(results, indent=1, default=str))
     print(f"\n(saved to var/bench/{vendor}-table.md and {vendor}-results.json)", file=sys.stderr)
