@@ -26,6 +26,10 @@ def test_an_officer_reads_the_sheet_with_its_leaves_and_evidence(api_as, world):
     leaf = data["leaves"][0]
     assert leaf["editable"] is True and leaf["evidence"][0]["evidence_id"] == world["evidence"]["A1"].pk
     assert data["can_edit"] is True
+    assert leaf["input_fields"] == [{"name": "value", "label": "Đạt", "type": "bool",
+                                     "choices": [{"value": "1", "label": "Có"}, {"value": "0", "label": "Không"}]}]
+    levels = data["leaves"][1]["input_fields"][0]
+    assert levels["name"] == "level" and levels["choices"][0] == {"value": "day-du", "label": "Đầy đủ"}
 
 
 def test_saving_a_leaf_computes_points_and_bumps_the_version(api_as, world):
@@ -200,3 +204,31 @@ def test_list_queries_do_not_grow_with_rows(api_as, world, django_assert_max_num
                  "remediation-items", "rounds", "frameworks", "publications"):
         with django_assert_max_num_queries(12):
             assert api.get(path).status_code == 200, path
+
+
+def test_a_task_done_in_the_future_is_422_and_a_cancelled_task_cannot_be_done_409(api_as, world):
+    api = api_as("officer_a1", language="en")
+    task = world["task"]["A1"]
+    future = api.call("post", f"tasks/{task.pk}/done", data={"completion_date": "2999-01-01"},
+                      content_type="application/json")
+    assert future.status_code == 422
+    assert future.json()["detail"] == "The completion date cannot be in the future."
+    cancel = api.call("post", f"tasks/{task.pk}/cancel", data={"reason": "Trùng nhiệm vụ"},
+                      content_type="application/json")
+    assert cancel.status_code == 200 and cancel.json()["status"] == "cancelled"
+    done = api.call("post", f"tasks/{task.pk}/done", data={"completion_date": "2024-06-01"},
+                    content_type="application/json")
+    assert done.status_code == 409
+    assert done.json()["detail"] == "A cancelled task cannot be marked done."
+
+
+def test_a_remediation_progress_note_is_recorded(api_as, world):
+    item = world["remediation"]["A1"]
+    response = api_as("head_a1").call("post", f"remediation-items/{item.pk}/progress",
+                                      data={"note": "Đã giao phòng chuyên môn"}, content_type="application/json")
+    assert response.status_code == 200
+    assert item.notes.get().text == "Đã giao phòng chuyên môn"
+    empty = api_as("head_a1").call("post", f"remediation-items/{item.pk}/progress", data={},
+                                   content_type="application/json")
+    assert empty.status_code == 422
+    assert empty.json()["detail"] == "Hãy ghi tiến độ hoặc thay đổi trạng thái."

@@ -148,6 +148,21 @@ def tracking_run(api_as, world, persona, target):
     return response, expected
 
 
+PLAN_EDITORS = {"A1": frozenset({"officer_a1", "head_a1", "admin_user"}), "B1": frozenset({"officer_b1", "admin_user"})}
+
+
+def task_call(action, body):
+    def call(client, world, target):
+        return client.call("post", f"tasks/{world['task'][target].pk}/{action}", data=body,
+                           content_type="application/json")
+    return call
+
+
+def progress_call(client, world, target):
+    return client.call("post", f"remediation-items/{world['remediation'][target].pk}/progress",
+                       data={"status": "in_progress", "note": "Đang rà soát"}, content_type="application/json")
+
+
 def k(name, attr="pk"):
     return lambda world, target: getattr(world[name][target], attr)
 
@@ -191,11 +206,15 @@ MATRIX = {
     "get_plan": detail("plans/{id}", k("plan"), DATA),
     "list_tasks": listing("tasks", k("task"), DATA),
     "get_task": detail("tasks/{id}", k("task"), DATA),
+    "mark_task_done": edit(task_call("done", {"completion_date": "2024-06-20", "result_note": "Xong"}), None,
+                           ok_sets=PLAN_EDITORS),
+    "cancel_task": edit(task_call("cancel", {"reason": "Không còn phù hợp"}), None, ok_sets=PLAN_EDITORS),
     "list_requests": listing("requests", k("request"), ROUND),
     "get_request": detail("requests/{id}", k("request"), ROUND),
     "request_tracking": tracking_run,
     "list_remediation_items": listing("remediation-items", k("remediation"), DATA),
     "get_remediation_item": detail("remediation-items/{id}", k("remediation"), DATA),
+    "report_remediation_progress": edit(progress_call, None, ok_sets=PLAN_EDITORS),
 }
 
 
@@ -237,6 +256,7 @@ def test_every_endpoint_answers_401_json_without_credentials(operation, client, 
             url = path.replace("{", "").replace("}", "")
             for name in ("unit_id", "framework_id", "round_id", "sheet_id", "score_id", "evidence_id",
                          "publication_id", "result_id", "plan_id", "task_id", "request_id", "item_id"):
+                url = url.replace(f"int:{name}", "1")
                 url = url.replace(name, "1")
             response = getattr(client, method)(url)
             assert response.status_code == 401, (method, url)

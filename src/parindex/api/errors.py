@@ -46,6 +46,15 @@ class Conflict(Exception):
         super().__init__(" ".join(error.messages))
 
 
+def step_refused(exc: ValidationError) -> Exception:
+    """For a workflow-step endpoint: a refusal about the object's state (a plain message, e.g.
+    "a cancelled task cannot be marked done") is a 409; errors tied to an input field (a
+    ValidationError with a field dict, e.g. a completion date in the future) stay 422."""
+    if hasattr(exc, "error_dict"):
+        return exc
+    return Conflict(exc)
+
+
 def validation_status(exc: ValidationError) -> int:
     return 409 if _codes(exc) & CONFLICT_CODES else 422
 

@@ -104,6 +104,20 @@ class EvidenceRef(Schema):
     has_file: bool
 
 
+class InputChoice(Schema):
+    value: str
+    label: str
+
+
+class InputField(Schema):
+    """One input of the leaf's scoring method: the keys of `inputs` when saving."""
+
+    name: str
+    label: str
+    type: str
+    choices: list[InputChoice]
+
+
 class LeafOut(Schema):
     score_id: int
     criterion_id: int
@@ -114,6 +128,7 @@ class LeafOut(Schema):
     method: str
     source: str
     survey: bool
+    input_fields: list[InputField]
     inputs: dict[str, Any]
     self_points: Decimal | None
     not_applicable: bool
@@ -162,6 +177,18 @@ def _leaf(node) -> dict:
         "method": criterion.method,
         "source": criterion.source,
         "survey": node.survey,
+        "input_fields": [
+            {
+                "name": spec["name"],
+                "label": str(spec.get("label") or spec["name"]),
+                "type": str(spec.get("type") or "decimal"),
+                "choices": [
+                    {"value": ("1" if key else "0") if isinstance(key, bool) else str(key), "label": str(label)}
+                    for key, label in spec.get("choices") or []
+                ],
+            }
+            for spec in node.spec
+        ],
         "inputs": score.inputs or {},
         "self_points": score.self_points,
         "not_applicable": score.not_applicable,

@@ -3,11 +3,15 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated, Literal
 
-from ninja import Query, Router, Schema
+from django.core.exceptions import ValidationError
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from parindex.api.common import Id, Pages, Year, responses
+from parindex.api.errors import step_refused
+from parindex.remediation import actions
 from parindex.remediation.models import RemediationItem
 from parindex.units.visibility import get_visible_or_404
 
@@ -75,4 +79,24 @@ def list_remediation_items(request, filters: Query[RemediationFilter]):
     "/remediation-items/{int:item_id}", response=responses(RemediationItemOut, 404), operation_id="get_remediation_item"
 )
 def get_remediation_item(request, item_id: Id):
+    return get_visible_or_404(RemediationItem.objects.all(), request.user, pk=item_id)
+
+
+class ProgressIn(Schema):
+    status: Literal["not_started", "in_progress"] | None = None
+    note: Annotated[str, Field(max_length=5000)] = ""
+
+
+@router.post(
+    "/remediation-items/{int:item_id}/progress",
+    response=responses(RemediationItemOut, 403, 404, 409),
+    operation_id="report_remediation_progress",
+)
+def report_progress(request, item_id: Id, payload: ProgressIn):
+    """A progress note and/or the status (not started / in progress) of one shortcoming."""
+    item = get_visible_or_404(RemediationItem.objects.all(), request.user, pk=item_id)
+    try:
+        actions.update_progress(item, by=request.user, status=payload.status, note=payload.note)
+    except ValidationError as exc:
+        raise step_refused(exc)
     return get_visible_or_404(RemediationItem.objects.all(), request.user, pk=item_id)

@@ -3,12 +3,16 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
+from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from parindex.api.common import Id, Pages, Year, responses
+from parindex.api.errors import step_refused
 from parindex.appraisals.models import AppraisalEntry
+from parindex.plans import actions as plan_actions
 from parindex.plans.models import Plan, PlanTask
 from parindex.plans.selectors import plan_counts
 from parindex.requests.models import Request, RequestRecipient
@@ -208,6 +212,49 @@ def list_tasks(request, filters: Query[TaskFilter]):
 @router.get("/tasks/{int:task_id}", response=responses(TaskOut, 404), operation_id="get_task", tags=["plans"])
 def get_task(request, task_id: Id):
     return get_visible_or_404(PlanTask.objects.all(), request.user, pk=task_id)
+
+
+class TaskDoneIn(Schema):
+    completion_date: dt.date
+    result_note: Annotated[str, Field(max_length=5000)] = ""
+
+
+class TaskCancelIn(Schema):
+    reason: Annotated[str, Field(max_length=5000)]
+
+
+def _task(request, task_id: int) -> PlanTask:
+    return get_visible_or_404(PlanTask.objects.select_related("plan__unit"), request.user, pk=task_id)
+
+
+@router.post(
+    "/tasks/{int:task_id}/done", response=responses(TaskOut, 403, 404, 409), operation_id="mark_task_done",
+    tags=["plans"],
+)
+def mark_task_done(request, task_id: Id, payload: TaskDoneIn):
+    """The task is done on `completion_date` (not in the future); plan-fed leaves of the unit's
+    open score sheet are refreshed, as on the plan page."""
+    task = _task(request, task_id)
+    try:
+        plan_actions.mark_task_done(
+            task, by=request.user, completion_date=payload.completion_date, result_note=payload.result_note
+        )
+    except ValidationError as exc:
+        raise step_refused(exc)
+    return _task(request, task_id)
+
+
+@router.post(
+    "/tasks/{int:task_id}/cancel", response=responses(TaskOut, 403, 404, 409), operation_id="cancel_task",
+    tags=["plans"],
+)
+def cancel_task(request, task_id: Id, payload: TaskCancelIn):
+    task = _task(request, task_id)
+    try:
+        plan_actions.cancel_task(task, by=request.user, reason=payload.reason)
+    except ValidationError as exc:
+        raise step_refused(exc)
+    return _task(request, task_id)
 
 
 # --- requests and tracking -----------------------------------------------------------------------------
