@@ -89,7 +89,7 @@ def test_paper_form_is_keyed_with_letters_only(live_server, page, tree, district
     login(page, live_server.url, "noivu.da")
     page.goto(f"{live_server.url}/surveys/{survey.pk}/paper/{batch.pk}/")
     page.locator("[data-testid=key-1]").focus()
-    # a wrong letter ("x") stays selected in question 2 and the next letter replaces it; "-" = no answer
+    # a wrong letter ("x") is refused and the cursor stays in question 2; "-" = no answer
     page.keyboard.type("axkd-")
     assert page.locator("[data-testid=save-sheet]").evaluate("el => el === document.activeElement")
     page.keyboard.press("Enter")

@@ -8,7 +8,11 @@
       var allowed = input.getAttribute("data-keys") || "";
       input.value = value;
       if (value === "") { input.classList.remove("is-invalid"); return; }
-      if (allowed.indexOf(value) === -1) { input.classList.add("is-invalid"); input.select(); return; }
+      if (allowed.indexOf(value) === -1) {  // not an answer of this question: refuse it, stay here
+        input.value = "";
+        input.classList.add("is-invalid");
+        return;
+      }
       input.classList.remove("is-invalid");
       var next = inputs[index + 1] || document.querySelector("[data-testid=save-sheet]");
       if (next) { next.focus(); if (next.select) { next.select(); } }
