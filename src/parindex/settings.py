@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "parindex.plans",
     "parindex.remediation",
     "parindex.surveys",
+    "ninja",  # the API docs page served from local static files (no CDN)
     "parindex.api",
     "parindex.loadgen",
 ]
