@@ -378,3 +378,18 @@ def django_capture_on_commit():
     from django.test import TestCase
 
     return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def test_the_token_never_reaches_the_request_log(client, tree, district_manager_a, caplog):
+    import logging
+
+    survey, tokens = ready_survey(tree, district_manager_a)
+    respondent = Respondent.objects.filter(survey=survey).first()
+    token = tokens[respondent.pk]
+    q1 = survey.questions.get(order=1)
+    with caplog.at_level(logging.INFO, logger="parindex.request"):
+        client.get(_link(tokens, respondent))
+        client.post(reverse("surveys:answer_one", args=[token]), {f"q_{q1.pk}": "A"}, HTTP_HX_REQUEST="true")
+    lines = [r.getMessage() for r in caplog.records if r.name == "parindex.request"]
+    assert len(lines) == 2 and all("/surveys/r/…/" in line for line in lines)
+    assert not any(token in r.getMessage() or token in str(getattr(r, "data", "")) for r in caplog.records)

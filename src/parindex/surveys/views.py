@@ -438,8 +438,24 @@ def _closed_page(request, survey, exc):
                                                             "message": exc.messages[0]}, status=410)
 
 
+def _token_out_of_logs(view):
+    """The request log and error reports print ``request.path``: keep the secret token out of them."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(request, token: str, *args, **kwargs):
+        try:
+            return view(request, token, *args, **kwargs)
+        finally:
+            request.path = request.path.replace(token, "…")
+            request.path_info = request.path_info.replace(token, "…")
+
+    return wrapper
+
+
 @login_not_required
 @never_cache
+@_token_out_of_logs
 def answer(request, token: str):
     respondent, refusal = _respondent(request, token)
     if refusal is not None:
@@ -469,6 +485,7 @@ def answer(request, token: str):
 @login_not_required
 @never_cache
 @require_POST
+@_token_out_of_logs
 def answer_one(request, token: str):
     """HTMX autosave of one answer; returns the small "saved" mark and the progress counter."""
     respondent, refusal = _respondent(request, token)
