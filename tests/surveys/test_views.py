@@ -393,3 +393,45 @@ def test_the_token_never_reaches_the_request_log(client, tree, district_manager_
     lines = [r.getMessage() for r in caplog.records if r.name == "parindex.request"]
     assert len(lines) == 2 and all("/surveys/r/…/" in line for line in lines)
     assert not any(token in r.getMessage() or token in str(getattr(r, "data", "")) for r in caplog.records)
+
+
+def _count(c, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert c.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_batch_page_has_a_fixed_number_of_queries(client, tree, district_manager_a):
+    survey, _tokens = ready_survey(tree, district_manager_a)
+    batch = actions.create_batch(survey=survey, unit=tree["A1"], name="Hộp 1", by=district_manager_a)
+    q = list(survey.questions.order_by("order"))
+    c = _client(client, district_manager_a)
+    url = reverse("surveys:batch", args=[survey.pk, batch.pk])
+
+    def sheets(numbers):
+        for n in numbers:
+            actions.enter_paper_sheet(batch=batch, sheet_number=n, by=district_manager_a,
+                                      answers={x.pk: "A" for x in q})
+        actions.draw_check_sample(batch=batch, by=district_manager_a)
+
+    sheets([1])
+    c.get(url)
+    small = _count(c, url)
+    sheets(range(2, 12))
+    assert _count(c, url) <= small
+
+
+def test_answer_page_has_a_fixed_number_of_queries(client, tree, district_manager_a):
+    survey, tokens = ready_survey(tree, district_manager_a)
+    respondent = Respondent.objects.filter(survey=survey).first()
+    questions = list(survey.questions.order_by("order"))
+    url = _link(tokens, respondent)
+    actions.save_answer(respondent=respondent, question=questions[0], key="A")
+    client.get(url)
+    one_answer = _count(client, url)
+    for question in questions[1:]:
+        actions.save_answer(respondent=respondent, question=question, key="B")
+    assert _count(client, url) <= one_answer
