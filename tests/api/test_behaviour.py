@@ -232,3 +232,35 @@ def test_a_remediation_progress_note_is_recorded(api_as, world):
                                    content_type="application/json")
     assert empty.status_code == 422
     assert empty.json()["detail"] == "Hãy ghi tiến độ hoặc thay đổi trạng thái."
+
+
+def test_a_nul_character_in_text_answers_422_not_a_database_error(api_as, world):
+    api = api_as("officer_a1")
+    response = api.put_json(url(world), {"version": version(world), "inputs": {"value": True}, "note": "a\x00b"})
+    assert response.status_code == 422
+    assert api.get("units", data={"q": "x\x00"}).status_code == 422
+
+
+def test_the_sheet_and_list_query_counts_do_not_grow_with_evidence_and_rows(api_as, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from parindex.assessments import actions
+
+    api = api_as("officer_a1")
+    sheet_path = f"sheets/{world['sheet']['A1'].pk}"
+
+    def count(path):
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get(path).status_code == 200
+        return len(ctx.captured_queries)
+
+    api.get("units")  # the token's last-use write happens once a minute: not part of the count
+    before = {path: count(path) for path in (sheet_path, "evidence", "sheets")}
+    for i in range(3):
+        for code in ("1.2", "2.1"):
+            score = world["sheet"]["A1"].scores.get(criterion__code=code)
+            actions.upload_evidence(score=score, by=world["personas"]["officer_a1"], uploaded_file=pdf_upload(),
+                                    short_name=f"Tai lieu {code} {i}")
+    after = {path: count(path) for path in before}
+    assert after == before

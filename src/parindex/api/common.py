@@ -13,7 +13,15 @@ from ninja.pagination import PaginationBase
 MAX_ID = 2_147_483_647
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Year = Annotated[int, Field(ge=1900, le=2200)]
-Text = Annotated[str, Field(max_length=200)]
+# No NUL characters in any text: PostgreSQL refuses them in a string (a 500 otherwise).
+NO_NUL = r"^[^\x00]*$"
+
+
+def Str(max_length: int, min_length: int = 0):  # noqa: N802 — a type factory, used like a type
+    return Annotated[str, Field(min_length=min_length, max_length=max_length, pattern=NO_NUL)]
+
+
+Text = Str(200)
 
 
 class ErrorOut(Schema):

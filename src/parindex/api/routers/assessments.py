@@ -12,7 +12,7 @@ from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from parindex.api.common import Id, Pages, Year, responses
+from parindex.api.common import Id, Pages, Str, Year, responses
 from parindex.api.errors import Conflict
 from parindex.assessments import actions
 from parindex.assessments.forms import EvidenceUploadForm
@@ -250,22 +250,22 @@ def get_sheet(request, sheet_id: Id):
     return _sheet_detail(_sheet(request, sheet_id), request.user)
 
 
-Raw = Annotated[str, Field(max_length=100)] | bool | Annotated[int, Field(ge=-(10**9), le=10**9)]
+Raw = Str(100) | bool | Annotated[int, Field(ge=-(10**9), le=10**9)]
 
 
 class ScoreIn(Schema):
     version: Annotated[int, Field(ge=0, le=2_147_483_647)] = Field(
         ..., description="The leaf's version as read; a different current version answers 409."
     )
-    inputs: dict[Annotated[str, Field(max_length=40)], Raw] = Field(
+    inputs: dict[Str(40), Raw] = Field(
         default_factory=dict,
         description='The method\'s inputs as typed on the sheet, e.g. {"value": true}, {"level": "A"}, '
         '{"numerator": "3", "denominator": "4"}; decimals as strings ("0,5" or "0.5"). '
         "All empty clears the leaf.",
     )
     not_applicable: bool = False
-    note: Annotated[str, Field(max_length=5000)] = ""
-    missing_evidence_explanation: Annotated[str, Field(max_length=5000)] = ""
+    note: Str(5000) = ""
+    missing_evidence_explanation: Str(5000) = ""
 
 
 def _score(sheet: Assessment, score_id: int) -> Score:
@@ -401,11 +401,11 @@ def download_evidence(request, evidence_id: Id):
 
 
 class EvidenceUploadIn(Schema):
-    short_name: Annotated[str, Field(min_length=1, max_length=120)]
-    page_ref: Annotated[str, Field(max_length=255)] = ""
-    doc_number: Annotated[str, Field(max_length=100)] = ""
+    short_name: Str(120, min_length=1)
+    page_ref: Str(255) = ""
+    doc_number: Str(100) = ""
     doc_date: dt.date | None = None
-    issuer: Annotated[str, Field(max_length=255)] = ""
+    issuer: Str(255) = ""
 
 
 @router.post(

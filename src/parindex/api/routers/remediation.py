@@ -3,13 +3,13 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.core.exceptions import ValidationError
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from parindex.api.common import Id, Pages, Year, responses
+from parindex.api.common import Id, Pages, Str, Year, responses
 from parindex.api.errors import step_refused
 from parindex.remediation import actions
 from parindex.remediation.models import RemediationItem
@@ -84,7 +84,7 @@ def get_remediation_item(request, item_id: Id):
 
 class ProgressIn(Schema):
     status: Literal["not_started", "in_progress"] | None = None
-    note: Annotated[str, Field(max_length=5000)] = ""
+    note: Str(5000) = ""
 
 
 @router.post(

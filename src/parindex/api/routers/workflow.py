@@ -3,13 +3,12 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from parindex.api.common import Id, Pages, Year, responses
+from parindex.api.common import Id, Pages, Str, Year, responses
 from parindex.api.errors import step_refused
 from parindex.appraisals.models import AppraisalEntry
 from parindex.plans import actions as plan_actions
@@ -216,11 +215,11 @@ def get_task(request, task_id: Id):
 
 class TaskDoneIn(Schema):
     completion_date: dt.date
-    result_note: Annotated[str, Field(max_length=5000)] = ""
+    result_note: Str(5000) = ""
 
 
 class TaskCancelIn(Schema):
-    reason: Annotated[str, Field(max_length=5000)]
+    reason: Str(5000)
 
 
 def _task(request, task_id: int) -> PlanTask:
