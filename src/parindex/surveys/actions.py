@@ -53,7 +53,7 @@ def _operator(by, survey):
 
 
 def _locked(survey) -> Survey:
-    return Survey.objects.select_for_update().select_related("owner_unit", "framework", "round").get(pk=survey.pk)
+    return Survey.objects.select_for_update(of=("self",)).select_related("owner_unit", "framework", "round").get(pk=survey.pk)
 
 
 def _require(survey, *statuses, message: str):
