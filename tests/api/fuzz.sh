@@ -5,7 +5,9 @@
 # matches the OpenAPI schema. Bounded (FUZZ_EXAMPLES per operation) to finish in minutes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
 BIN=${BIN:-.venv/bin}
+case "$BIN" in /*) ;; *) BIN="$ROOT/$BIN" ;; esac
 EXAMPLES=${FUZZ_EXAMPLES:-25}
 WORK=$(mktemp -d)
 export PARINDEX_DATA_DIR="$WORK/data"
@@ -36,14 +38,15 @@ done
 
 echo "== api-fuzz: schemathesis ($EXAMPLES examples per operation)"
 status=0
-$BIN/schemathesis run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
+# Run from the temporary directory: schemathesis keeps a cache (.schemathesis/) in the current one.
+(cd "$WORK" && $BIN/schemathesis run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
   --header "Authorization: Bearer $TOKEN" \
   --checks not_a_server_error,response_schema_conformance \
   --max-examples "$EXAMPLES" --seed "${FUZZ_SEED:-20261122}" \
   --phases examples,coverage,fuzzing \
   --workers 1 --request-timeout 30 --no-color \
   --generation-database none \
-  --report junit --report-dir "$WORK/report" || status=$?
+  --report junit --report-dir "$WORK/report") || status=$?
 if [ "$status" -ne 0 ]; then
   echo "== api-fuzz: FAILED; server errors logged:"
   grep -v '"level": "INFO"' "$WORK/server.log" | tail -n 80 || true
