@@ -91,3 +91,21 @@ def test_head_submits_after_confirmation_and_manager_sees_it(
     assert sheet_a1.status == Assessment.Status.SUBMITTED
     progress = client_for(district_manager_a).get(reverse("assessments:round_progress", args=[round_a.pk]))
     assert 'data-status="submitted"' in progress.content.decode()
+
+
+def test_survey_results_show_beside_the_survey_leaf_but_not_in_the_self_total(client_for, officer_a1, sheet_a1):
+    from parindex.appraisals.models import SurveyScore
+
+    survey = score_of(sheet_a1, "2.4")
+    url = reverse("assessments:sheet", args=[sheet_a1.pk])
+    before = client_for(officer_a1).get(url).content.decode()
+    SurveyScore.objects.create(
+        round=sheet_a1.round, unit=sheet_a1.unit, criterion=survey.criterion, percent=Decimal("75"),
+        points=survey.max_points * Decimal("0.75"),
+    )
+    html = client_for(officer_a1).get(url).content.decode()
+    expected = f'data-testid="survey-points">{str(survey.max_points * Decimal("0.75")).rstrip("0").rstrip(".").replace(".", ",")}<'
+    assert expected in html
+    assert 'data-testid="survey-points">—<' in before
+    survey.refresh_from_db()
+    assert survey.self_points is None  # never self-scored

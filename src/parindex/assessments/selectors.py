@@ -55,6 +55,7 @@ class Node:
     max_points: Decimal = ZERO
     score: Score | None = None
     survey: bool = False
+    survey_points: Decimal | None = None
     editable: bool = False
     spec: list[dict] = field(default_factory=list)
     values: dict[str, str] = field(default_factory=dict)
@@ -101,6 +102,18 @@ def _ancestors(criteria_by_id: dict[int, Any], criterion) -> list[int]:
     return ids
 
 
+def _survey_points(sheet: Assessment) -> dict[int, Decimal]:
+    """Survey results already entered for this unit and round (criterion id -> points), one query.
+
+    They come from the appraisal side (survey import or an approved parindex survey); the
+    sheet shows them beside the survey leaves but never adds them to the self-assessed total.
+    """
+    from parindex.appraisals.models import SurveyScore
+
+    rows = SurveyScore.objects.filter(round_id=sheet.round_id, unit_id=sheet.unit_id)
+    return dict(rows.values_list("criterion_id", "points"))
+
+
 def sheet_view(sheet: Assessment, user, *, only_score_id: int | None = None) -> SheetView:
     """The criteria tree of a sheet with scores, inputs, evidence and totals.
 
@@ -120,6 +133,7 @@ def sheet_view(sheet: Assessment, user, *, only_score_id: int | None = None) -> 
         s.criterion_id: s for s in scores_qs.prefetch_related(Prefetch("evidence_links", queryset=link_qs))
     }
     assignments = list(sheet.assignments.select_related("officer", "lead_unit", "criterion"))
+    survey_points = _survey_points(sheet)
     editable_sheet = sheet.is_editable and not sheet.is_past_deadline()
     unit_editor = access.is_unit_editor(user, sheet.unit)
     lead_ids = access.lead_criterion_ids(user, assignments)
@@ -142,6 +156,8 @@ def sheet_view(sheet: Assessment, user, *, only_score_id: int | None = None) -> 
             continue
         node.score = score
         node.survey = is_survey(criterion.method, criterion.source)
+        if node.survey:
+            node.survey_points = survey_points.get(criterion.pk)
         node.links = list(score.evidence_links.all())
         node.points = score.self_points or ZERO
         node.editable = (
