@@ -238,6 +238,12 @@ def test_a_nul_character_in_text_answers_422_not_a_database_error(api_as, world)
     api = api_as("officer_a1")
     response = api.put_json(url(world), {"version": version(world), "inputs": {"value": True}, "note": "a\x00b"})
     assert response.status_code == 422
+    assert response.json()["detail"] == "Dữ liệu không hợp lệ."
+    english = api_as("officer_a1", language="en").put_json(url(world), {"version": "x"})
+    assert english.json()["detail"] == "Invalid input."
+    anonymous = api_as(None, language="vi").get("units")
+    assert anonymous.status_code == 401
+    assert anonymous.json()["detail"] == "Cần xác thực: mã truy cập API hoặc phiên đăng nhập."
     assert api.get("units", data={"q": "x\x00"}).status_code == 422
 
 
