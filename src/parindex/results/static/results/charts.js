@@ -39,7 +39,12 @@
                    label: { show: true, position: "right", formatter: function (p) { return num(p.value); } } }]
       });
     } else if (kind === "classes" && group) {
-      chart.setOption({ tooltip: {}, series: [{ type: "pie", radius: narrow ? "55%" : "65%", data: group.classes }] });
+      // The usual bands of the Vietnamese frameworks get the colours of the scale; other labels keep ECharts' palette.
+      var BAND = { "Xuất sắc": SCALE[5], "Tốt": SCALE[4], "Khá": SCALE[3], "Trung bình": SCALE[1], "Yếu": SCALE[0] };
+      var slices = group.classes.map(function (c) {
+        return BAND[c.name] ? { name: c.name, value: c.value, itemStyle: { color: BAND[c.name] } } : c;
+      });
+      chart.setOption({ tooltip: {}, series: [{ type: "pie", radius: narrow ? "55%" : "65%", data: slices }] });
     } else if (kind === "heatmap" && group) {
       var areas = group.heat.areas;
       var units = group.heat.units;
