@@ -44,20 +44,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "django.contrib.humanize",
-    "django_htmx",
-    "axes",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
+    # parindex first: for the same English text its own Vietnamese translation (and its templates)
+    # must win over Django's (admin translates "History" as "Bản ghi nhớ", "Class" as "Phân loại", …).
     "parindex.twofactor",
-    "django_tasks",
-    "django_tasks.backends.database",
     "parindex.core",
     "parindex.accounts",
     "parindex.units",
@@ -70,9 +59,22 @@ INSTALLED_APPS = [
     "parindex.plans",
     "parindex.remediation",
     "parindex.surveys",
-    "ninja",  # the API docs page served from local static files (no CDN)
     "parindex.api",
     "parindex.loadgen",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks.backends.database",
+    "ninja",  # the API docs page served from local static files (no CDN)
 ]
 
 MIDDLEWARE = [

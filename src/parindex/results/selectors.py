@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
 
@@ -56,6 +56,10 @@ def group_results(queryset, publication_id: int, peer_key: str) -> list[UnitResu
     return rows
 
 
+def _half_up(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def heatmap(results: list[UnitResult]) -> dict:
     """Units × areas, % of max per cell (one query for the areas of every unit)."""
     areas_by_result = defaultdict(dict)
@@ -71,7 +75,8 @@ def heatmap(results: list[UnitResult]) -> dict:
         "areas": [{"code": c, "title": area_titles[c]} for c in codes],
         "units": [r.unit_name for r in results],
         "cells": [
-            [i, j, None if areas_by_result[r.pk].get(c) is None else float(round(areas_by_result[r.pk][c], 2))]
+            # Half-up like every number the tables show (Python's round() is half-to-even).
+            [i, j, None if areas_by_result[r.pk].get(c) is None else float(_half_up(areas_by_result[r.pk][c]))]
             for j, r in enumerate(results) for i, c in enumerate(codes)
         ],
         "rows": [(r, [areas_by_result[r.pk].get(c) for c in codes]) for r in results],
