@@ -28,7 +28,9 @@ def _pct(values, q):
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def run(spec: dict, *, port: int, users: int = 20, seconds: float = 30, think: float = 1.0, seed: int = 1) -> dict:
+def run(
+    spec: dict, *, port: int, users: int = 20, seconds: float = 30, think: float = 1.0, seed: int = 1
+) -> dict:
     host = "127.0.0.1"  # never anything else
     seconds = min(float(seconds), MAX_SECONDS)
     mix = [(r["weight"], r) for r in spec["requests"]]
@@ -62,11 +64,14 @@ def run(spec: dict, *, port: int, users: int = 20, seconds: float = 30, think: f
                 if request.get("save"):
                     url, version = own_leaf
                     body = urlencode({"version": version, "in_value": values[version % 2], "note": "load"})
-                    headers.update({
-                        "Cookie": f"{spec['session_cookie']}={save['session']}; {spec['csrf_cookie']}={spec['csrf']}",
-                        "X-CSRFToken": spec["csrf"], "HX-Request": "true",
-                        "Content-Type": "application/x-www-form-urlencoded",
-                    })
+                    headers.update(
+                        {
+                            "Cookie": f"{spec['session_cookie']}={save['session']}; {spec['csrf_cookie']}={spec['csrf']}",
+                            "X-CSRFToken": spec["csrf"],
+                            "HX-Request": "true",
+                            "Content-Type": "application/x-www-form-urlencoded",
+                        }
+                    )
                     conn.request("POST", url, body=body, headers=headers)
                 else:
                     headers["Cookie"] = f"{spec['session_cookie']}={request['session']}"
@@ -101,10 +106,17 @@ def run(spec: dict, *, port: int, users: int = 20, seconds: float = 30, think: f
         t.join(timeout=seconds + 90)
     elapsed = time.monotonic() - started
     return {
-        "users": users, "think": think, "seconds": round(elapsed, 1), "requests": len(latencies),
+        "users": users,
+        "think": think,
+        "seconds": round(elapsed, 1),
+        "requests": len(latencies),
         "throughput": len(latencies) / elapsed if elapsed else 0,
-        "median": statistics.median(latencies) if latencies else None, "p95": _pct(latencies, 95),
-        "errors": sum(errors.values()), "error_kinds": dict(errors),
-        "by_request": {name: {"n": len(v), "median": statistics.median(v), "p95": _pct(v, 95)}
-                       for name, v in sorted(by_name.items())},
+        "median": statistics.median(latencies) if latencies else None,
+        "p95": _pct(latencies, 95),
+        "errors": sum(errors.values()),
+        "error_kinds": dict(errors),
+        "by_request": {
+            name: {"n": len(v), "median": statistics.median(v), "p95": _pct(v, 95)}
+            for name, v in sorted(by_name.items())
+        },
     }

@@ -61,8 +61,10 @@ def env_int(name, default):
 
 def sizes():
     national = {
-        "provinces": env_int("BENCH_PROVINCES", 34), "communes": env_int("BENCH_COMMUNES", 98),
-        "departments": env_int("BENCH_DEPARTMENTS", 20), "years": env_int("BENCH_YEARS", 2),
+        "provinces": env_int("BENCH_PROVINCES", 34),
+        "communes": env_int("BENCH_COMMUNES", 98),
+        "departments": env_int("BENCH_DEPARTMENTS", 20),
+        "years": env_int("BENCH_YEARS", 2),
     }
     province = {**national, "provinces": 1}
     wanted = os.environ.get("BENCH_SIZES", "province,national").split(",")
@@ -84,7 +86,13 @@ def database_for(size: str) -> tuple[str, Path]:
 def reset_database(url: str, data_dir: Path) -> None:
     import shutil
 
-    for child in ("media", "parindex.sqlite3", "parindex.sqlite3-wal", "parindex.sqlite3-shm", "generated.json"):
+    for child in (
+        "media",
+        "parindex.sqlite3",
+        "parindex.sqlite3-wal",
+        "parindex.sqlite3-shm",
+        "generated.json",
+    ):
         path = data_dir / child
         if path.is_dir():
             shutil.rmtree(path)
@@ -95,7 +103,9 @@ def reset_database(url: str, data_dir: Path) -> None:
 
         parts = urlsplit(url)
         name = parts.path.lstrip("/")
-        if name in ("test", "postgres", "template0", "template1") or not name.endswith(("_province", "_national")):
+        if name in ("test", "postgres", "template0", "template1") or not name.endswith(
+            ("_province", "_national")
+        ):
             raise SystemExit(f"refusing to drop database {name!r}")
         admin = urlunsplit(parts._replace(path="/postgres"))
         with psycopg.connect(admin, autocommit=True) as conn:
@@ -124,8 +134,9 @@ def load_run(spec: dict, env: dict, log: Path) -> dict:
     port = free_port()
     genv = {**env, "PARINDEX_BIND": f"127.0.0.1:{port}", "PARINDEX_LOG_LEVEL": "WARNING"}
     with open(log, "a") as fh:
-        server = subprocess.Popen([BIN / "gunicorn", "-c", "deploy/gunicorn.conf.py"], env=genv, cwd=ROOT,
-                                  stdout=fh, stderr=fh)
+        server = subprocess.Popen(
+            [BIN / "gunicorn", "-c", "deploy/gunicorn.conf.py"], env=genv, cwd=ROOT, stdout=fh, stderr=fh
+        )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -136,9 +147,13 @@ def load_run(spec: dict, env: dict, log: Path) -> dict:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit(f"gunicorn did not start; see {log}") from None
                 time.sleep(0.5)
-        return load.run(spec, port=port, users=env_int("BENCH_LOAD_USERS", 20),
-                        seconds=env_int("BENCH_LOAD_SECONDS", 30),
-                        think=float(os.environ.get("BENCH_LOAD_THINK", "1.0")))
+        return load.run(
+            spec,
+            port=port,
+            users=env_int("BENCH_LOAD_USERS", 20),
+            seconds=env_int("BENCH_LOAD_SECONDS", 30),
+            think=float(os.environ.get("BENCH_LOAD_THINK", "1.0")),
+        )
     finally:
         server.terminate()
         try:
@@ -150,16 +165,36 @@ def load_run(spec: dict, env: dict, log: Path) -> dict:
 def bench_size(size: str, spec: dict) -> dict:
     url, data_dir = database_for(size)
     log = data_dir / "bench.log"
-    env = {**os.environ, "DATABASE_URL": url, "PARINDEX_DATA_DIR": str(data_dir), "PARINDEX_LOG_LEVEL": "WARNING",
-           "DJANGO_SETTINGS_MODULE": "parindex.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PARINDEX_DATA_DIR": str(data_dir),
+        "PARINDEX_LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "parindex.settings",
+    }
     gen_args = [
-        "--provinces", spec["provinces"], "--communes-per-province", spec["communes"],
-        "--departments-per-province", spec["departments"], "--years", spec["years"],
-        "--evidence", env_int("BENCH_EVIDENCE", 2), "--heavy-evidence", env_int("BENCH_HEAVY", 40), "--seed", 1,
+        "--provinces",
+        spec["provinces"],
+        "--communes-per-province",
+        spec["communes"],
+        "--departments-per-province",
+        spec["departments"],
+        "--years",
+        spec["years"],
+        "--evidence",
+        env_int("BENCH_EVIDENCE", 2),
+        "--heavy-evidence",
+        env_int("BENCH_HEAVY", 40),
+        "--seed",
+        1,
     ]
     marker = data_dir / "generated.json"
     generation = None
-    if os.environ.get("BENCH_REUSE") == "1" and marker.exists() and json.loads(marker.read_text())["args"] == gen_args:
+    if (
+        os.environ.get("BENCH_REUSE") == "1"
+        and marker.exists()
+        and json.loads(marker.read_text())["args"] == gen_args
+    ):
         generation = json.loads(marker.read_text())["seconds"]
         print(f"[{size}] reusing the data set in {data_dir}", file=sys.stderr)
     else:
@@ -220,8 +255,10 @@ def machine() -> str:
         import sqlite3
 
         dbv = "SQLite " + sqlite3.sqlite_version
-    return (f"{platform.node()}: {os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), {mem} RAM, "
-            f"Python {platform.python_version()}, Django {django.get_version()}, {dbv}")
+    return (
+        f"{platform.node()}: {os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), {mem} RAM, "
+        f"Python {platform.python_version()}, Django {django.get_version()}, {dbv}"
+    )
 
 
 def main():
@@ -236,13 +273,15 @@ def main():
         results[size] = bench_size(size, spec)
         saved.write_text(json.dumps(results[size], indent=1, default=str))
     lines = [f"machine: {machine()}", ""]
-    header = ("| size | operation | median | p95 | queries | peak MB | SQL lower bound | ratio | budget |")
+    header = "| size | operation | median | p95 | queries | peak MB | SQL lower bound | ratio | budget |"
     lines += [header, "|---|---|---|---|---|---|---|---|---|"]
     for size, result in results.items():
         data = result["data"]
-        lines.append(f"| {size} | data: {data['units']} units, {data['communes']} communes/wards, {data['scores']} scores, "
-                     f"{data['unit_results']} unit results, {data['years']} years; generated in "
-                     f"{fmt_s(result['generation_seconds'])} | | | | | | | |")
+        lines.append(
+            f"| {size} | data: {data['units']} units, {data['communes']} communes/wards, {data['scores']} scores, "
+            f"{data['unit_results']} unit results, {data['years']} years; generated in "
+            f"{fmt_s(result['generation_seconds'])} | | | | | | | |"
+        )
         for name, row in result["ops"].items():
             lower = row.get("lower_bound")
             ratio = f"{row['median'] / lower:.0f}×" if lower and row.get("median") else ""
@@ -269,7 +308,9 @@ def main():
             f"{fmt_s(lr['p95'])} | | | | | {'met' if ok else 'MISSED'} (≤ {fmt_s(LOAD_P95)} p95, no errors) |"
         )
         for name, r in lr["by_request"].items():
-            lines.append(f"| {size} | load · {name} ({r['n']}) | {fmt_s(r['median'])} | {fmt_s(r['p95'])} | | | | | |")
+            lines.append(
+                f"| {size} | load · {name} ({r['n']}) | {fmt_s(r['median'])} | {fmt_s(r['p95'])} | | | | | |"
+            )
     table = "\n".join(lines)
     print(table)
     (out_dir / f"{vendor}-table.md").write_text(table + "\n")

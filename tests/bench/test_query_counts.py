@@ -16,10 +16,28 @@ from django.urls import reverse
 
 from parindex.loadgen.generator import Spec, generate
 
-SMALL = Spec(provinces=1, communes_per_province=3, departments_per_province=1, years=2, evidence=1,
-             heavy_evidence=1, heavy_file_kb=1, last_year=2026, seed=3)
-LARGER = Spec(provinces=1, communes_per_province=9, departments_per_province=3, years=2, evidence=3,
-              heavy_evidence=6, heavy_file_kb=1, last_year=2026, seed=3)
+SMALL = Spec(
+    provinces=1,
+    communes_per_province=3,
+    departments_per_province=1,
+    years=2,
+    evidence=1,
+    heavy_evidence=1,
+    heavy_file_kb=1,
+    last_year=2026,
+    seed=3,
+)
+LARGER = Spec(
+    provinces=1,
+    communes_per_province=9,
+    departments_per_province=3,
+    years=2,
+    evidence=3,
+    heavy_evidence=6,
+    heavy_file_kb=1,
+    last_year=2026,
+    seed=3,
+)
 
 
 class _Rollback(Exception):
@@ -46,19 +64,27 @@ def _urls() -> dict[str, tuple[str, str]]:
         "ranking and heat map": ("lg01-manager", group),
         "ranking .xlsx": ("lg01-manager", group + "?format=xlsx"),
         "heat map .xlsx": ("lg01-manager", group + "?format=heatmap"),
-        "lost-points statistics": ("lg01-manager", reverse("results:stats", args=[result.publication_id,
-                                                                                result.peer_key])),
+        "lost-points statistics": (
+            "lg01-manager",
+            reverse("results:stats", args=[result.publication_id, result.peer_key]),
+        ),
         "unit dashboard": ("lg01-x001-head", reverse("results:unit", args=[commune.pk])),
         "results review": ("lg01-manager", reverse("results:review", args=[closed_commune.pk])),
         "appraisal rounds": ("lg01-manager", reverse("appraisals:rounds")),
-        "appraisal round (sheets in every state)": ("lg01-manager", reverse("appraisals:round", args=[mixed.pk])),
+        "appraisal round (sheets in every state)": (
+            "lg01-manager",
+            reverse("appraisals:round", args=[mixed.pk]),
+        ),
         "score sheets list (officer)": ("lg01-x001-officer", reverse("assessments:index")),
         "score sheets list (manager)": ("lg01-manager", reverse("assessments:index")),
         "progress table": ("lg01-manager", reverse("assessments:round_progress", args=[open_sheet.round_id])),
         "score sheet": ("lg01-x001-officer", reverse("assessments:sheet", args=[open_sheet.pk])),
         "evidence ZIP": ("lg01-x001-officer", reverse("assessments:evidence_zip", args=[open_sheet.pk])),
         "remediation (manager)": ("lg01-manager", reverse("remediation:index")),
-        "remediation items of a unit": ("lg01-x001-head", reverse("remediation:unit_items", args=[commune.pk])),
+        "remediation items of a unit": (
+            "lg01-x001-head",
+            reverse("remediation:unit_items", args=[commune.pk]),
+        ),
         "remediation compilation": ("lg01-manager", reverse("remediation:compilation")),
         "units list": ("lg01-manager", reverse("units:list")),
     }
