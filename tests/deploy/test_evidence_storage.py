@@ -91,9 +91,4 @@ def test_a_50_mb_evidence_download_is_streamed(storage_backend, client, sheet_a1
     finally:
         tracemalloc.stop()
     assert digest.hexdigest() == expected
-    if storage_backend == "s3" and peak >= 8 * MB:
-        # The download view opens the file with storage.open(), which on S3 downloads the
-        # whole object (in parallel parts held in memory) before the first byte is sent.
-        # Fix: return core.security.safe_file_response(evidence.file, ...) in the view.
-        pytest.xfail(f"evidence_download is not streamed from S3 yet (peak {peak / MB:.1f} MB)")
     assert peak < 8 * MB, f"peak Python memory {peak / MB:.1f} MB for a 50 MB download"

@@ -210,6 +210,14 @@ def check_upload(uploaded_file) -> CheckedFile:
         raise _refuse(
             _("This file type is not accepted. Accepted types: %(types)s.") % {"types": ACCEPTED_LABEL}
         )
+    if content_type in (JPEG, PNG):
+        from parindex.core.security import contains_active_content
+
+        # An "HTML-in-PNG" polyglot passes every magic-number check; images carry no markup.
+        active = contains_active_content(handle)
+        handle.seek(0)
+        if active:
+            raise _refuse(_("The image contains web page or script code and was refused."))
     return CheckedFile(
         content_type=content_type, extension=EXTENSIONS[content_type], size=real_size, sha256=sha256
     )

@@ -380,14 +380,13 @@ def evidence_download(request, pk: int):
     evidence = get_visible_or_404(Evidence.objects.all(), request.user, pk=pk)
     if not evidence.file:
         raise Http404
+    from parindex.core.security import safe_file_response
+
     try:
-        handle = evidence.file.open("rb")
+        # Streamed block by block from local files or straight from the S3 response.
+        return safe_file_response(evidence.file, filename=evidence.generated_name, content_type=evidence.content_type)
     except FileNotFoundError:
         raise Http404
-    response = FileResponse(handle, content_type=evidence.content_type or "application/octet-stream")
-    response["Content-Disposition"] = attachment_header(evidence.generated_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def evidence_zip(request, pk: int):
