@@ -301,13 +301,14 @@ def evidence_download(request, pk: int, evidence_id: int):
     evidence = item.evidence.filter(pk=evidence_id).first()
     if evidence is None or not evidence.file:
         raise Http404
-    from django.http import FileResponse
+    from parindex.core.security import safe_file_response
 
-    from parindex.core.spreadsheets import attachment_header
-
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type or "application/octet-stream")
-    response["Content-Disposition"] = attachment_header(evidence.generated_name or "file")
-    return response
+    try:
+        return safe_file_response(
+            evidence.file, filename=evidence.generated_name or "file", content_type=evidence.content_type
+        )
+    except FileNotFoundError:
+        raise Http404
 
 
 def unit_items(request, unit_id: int):

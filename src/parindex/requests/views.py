@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parindex.core import jobs
-from parindex.core.spreadsheets import attachment_header, download_response
+from parindex.core.security import safe_file_response
+from parindex.core.spreadsheets import download_response
 from parindex.core.text import safe_file_stem
 from parindex.requests import actions, planner, selectors
 from parindex.requests.deliverables import get_deliverable, round_model
@@ -295,10 +296,10 @@ def report_file(request, pk: int):
         handle = report.file
     else:
         raise Http404
-    response = FileResponse(handle.open("rb"), content_type=report.content_type or "application/octet-stream")
-    response["Content-Disposition"] = attachment_header(report.original_name or "report")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    try:
+        return safe_file_response(handle, filename=report.original_name or "report", content_type=report.content_type)
+    except FileNotFoundError:
+        raise Http404
 
 
 # --- User jobs (progress bar) ---------------------------------------------------------------------
@@ -318,10 +319,10 @@ def job_download(request, pk):
     job = get_object_or_404(UserJob, pk=pk, user=request.user, status=UserJob.Status.SUCCEEDED)
     if not job.result_file:
         raise Http404
-    response = FileResponse(job.result_file.open("rb"), content_type="application/octet-stream")
-    response["Content-Disposition"] = attachment_header(job.result_name or "result")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    try:
+        return safe_file_response(job.result_file, filename=job.result_name or "result")
+    except FileNotFoundError:
+        raise Http404
 
 
 # --- Notifications -----------------------------------------------------------------------------------
