@@ -252,32 +252,3 @@ def test_old_binary_word_and_excel_files_are_told_apart_and_other_ole_files_refu
     assert check_upload(upload("b.bin", ole + "Workbook".encode("utf-16-le"))).extension == "xls"
     with pytest.raises(ValidationError, match="Loại tệp này không được chấp nhận"):
         check_upload(upload("setup.doc", ole + "SummaryInformation".encode("utf-16-le")))
-
-
-def test_the_storage_check_finds_missing_changed_and_stray_files(sheet_a1, officer_a1, capsys):
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-    from django.core.management import CommandError, call_command
-
-    good = actions.upload_evidence(
-        score=score_of(sheet_a1, "1.1"),
-        by=officer_a1,
-        uploaded_file=upload("a.pdf", PDF_BYTES),
-        short_name="Một",
-    )
-    call_command("check_evidence_files", "--hash")
-    assert "1 evidence file(s) checked" in capsys.readouterr().out
-    bad = actions.upload_evidence(
-        score=score_of(sheet_a1, "1.2"),
-        by=officer_a1,
-        uploaded_file=upload("b.pdf", PDF_BYTES + b"1"),
-        short_name="Hai",
-    )
-    default_storage.delete(bad.file.name)
-    with default_storage.open(good.file.name, "wb") as handle:
-        handle.write(PDF_BYTES[:-1] + b"X")
-    default_storage.save("evidence/999/2023/stray", ContentFile(b"x"))
-    with pytest.raises(CommandError):
-        call_command("check_evidence_files", "--hash")
-    out = capsys.readouterr().out
-    assert "missing file" in out and "SHA-256 differs" in out and "stray file" in out
