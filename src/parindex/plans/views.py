@@ -37,8 +37,20 @@ DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessin
 
 
 def _year(request) -> int:
+    """``?year=``, else the latest year (not after this one) with a plan the user may see.
+
+    In November a province still works on this year's plans, but in January the plans of the
+    year that just ended are the ones being reported on; the latest visible year covers both.
+    """
     value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else timezone.localdate().year
+    if value.isdigit() and 2000 <= int(value) <= 2100:
+        return int(value)
+    this_year = timezone.localdate().year
+    latest = (
+        Plan.objects.visible_to(request.user).filter(year__lte=this_year).order_by("-year")
+        .values_list("year", flat=True).first()
+    )
+    return latest or this_year
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
