@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 export PARINDEX_DATA_DIR ?= $(CURDIR)/var
 
 .PHONY: run test install messages lint migrate demo serve clean e2e docs-examples
