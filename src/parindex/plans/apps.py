@@ -8,8 +8,8 @@ class PlansConfig(AppConfig):
     verbose_name = _("Reform plans")
 
     def ready(self):
-        from parindex.core.shell import HomePanel, NavItem, register_home_panel, register_nav
         from parindex.assessments.feeds import register_feed
+        from parindex.core.shell import HomePanel, NavItem, register_home_panel, register_nav
         from parindex.plans.integration import prefill_plan_leaves
         from parindex.plans.views import my_tasks_panel
 
