@@ -95,9 +95,11 @@ def _count(client: Client, url: str) -> int:
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
         if getattr(response, "streaming", False):
+            # Exhausting the stream closes the response; the test client disconnects
+            # close_old_connections while it does. A second, explicit close() here would fire
+            # request_finished with it connected and close the PostgreSQL connection mid-test.
             for _chunk in response.streaming_content:
                 pass
-            response.close()
 
     get()  # warm-up: per-process caches (content types, translations)
     with CaptureQueriesContext(connection) as ctx:
