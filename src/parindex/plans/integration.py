@@ -19,11 +19,9 @@ not applicable, and the appraiser judges. The system never invents points for an
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from parindex.core.audit import record
 from parindex.plans import completion, selectors
 
 FEED = "plan_completion"
@@ -66,41 +64,11 @@ def prefill_plan_leaves(assessment, *, by) -> list:
     No-op on a sheet that is not a draft (numbers frozen at submission) or is past its deadline,
     on leaves marked not applicable, and when the plan is empty or missing.
     """
-    from parindex.assessments.models import Assessment, Score
-    from parindex.frameworks.scoring import ScoringError, compute_points
+    from parindex.assessments.feeds import prefill_fed_leaves
 
-    if assessment.status != Assessment.Status.DRAFT or assessment.is_past_deadline():
+    if not any(is_plan_fed(c) for c in assessment.round.framework.criteria.filter(method="ratio")):
         return []
-    scores = [
-        s
-        for s in Score.objects.filter(assessment=assessment, criterion__method="ratio", not_applicable=False)
-        .select_related("criterion")
-        if is_plan_fed(s.criterion)
-    ]
-    if not scores:
-        return []
-    inputs = plan_leaf_inputs(assessment.unit, assessment.round.year)
-    if inputs is None:
-        return []
-    changed = []
-    with transaction.atomic():
-        for score in Score.objects.select_for_update().filter(pk__in=[s.pk for s in scores]).select_related("criterion"):
-            try:
-                points = compute_points(score.criterion.method, score.criterion.params, score.max_points, inputs)
-            except ScoringError:
-                continue
-            if score.inputs == inputs and score.self_points == points:
-                continue
-            before = {"inputs": score.inputs, "self_points": score.self_points}
-            score.inputs = inputs
-            score.self_points = points
-            score.version += 1
-            score.updated_at = timezone.now()
-            score.updated_by = by if getattr(by, "is_authenticated", False) else None
-            score.save(update_fields=["inputs", "self_points", "version", "updated_at", "updated_by"])
-            record(
-                actor=by, action="plans.prefill_plan_leaf", obj=score, unit=assessment.unit,
-                before=before, after={"inputs": inputs, "self_points": points},
-            )
-            changed.append(score)
-    return changed
+    return prefill_fed_leaves(
+        assessment, by=by, feed=FEED, inputs=plan_leaf_inputs(assessment.unit, assessment.round.year),
+        action="plans.prefill_plan_leaf",
+    )

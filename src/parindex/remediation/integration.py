@@ -17,11 +17,9 @@ and recomputes ``self_points`` — the same pattern and freezing rule as ``plans
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from parindex.core.audit import record
 from parindex.remediation import logic
 
 FEED = "remediation"
@@ -61,40 +59,14 @@ def open_assessments(unit, year: int):
 
 def prefill_remediation_leaves(assessment, *, by) -> list:
     """Fill the remediation-fed ratio leaves of a draft sheet; return the scores changed."""
-    from parindex.assessments.models import Assessment, Score
-    from parindex.frameworks.scoring import ScoringError, compute_points
+    from parindex.assessments.feeds import prefill_fed_leaves
 
-    if assessment.status != Assessment.Status.DRAFT or assessment.is_past_deadline():
+    if not any(is_remediation_fed(c) for c in assessment.round.framework.criteria.filter(method="ratio")):
         return []
-    scores = [
-        s for s in Score.objects.filter(assessment=assessment, criterion__method="ratio", not_applicable=False)
-        .select_related("criterion")
-        if is_remediation_fed(s.criterion)
-    ]
-    if not scores:
-        return []
-    inputs = remediation_leaf_inputs(assessment.unit, assessment.round.year)
-    if inputs is None:
-        return []
-    changed = []
-    with transaction.atomic():
-        for score in Score.objects.select_for_update().filter(pk__in=[s.pk for s in scores]).select_related("criterion"):
-            try:
-                points = compute_points(score.criterion.method, score.criterion.params, score.max_points, inputs)
-            except ScoringError:
-                continue
-            if score.inputs == inputs and score.self_points == points:
-                continue
-            before = {"inputs": score.inputs, "self_points": score.self_points}
-            score.inputs, score.self_points = inputs, points
-            score.version += 1
-            score.updated_at = timezone.now()
-            score.updated_by = by if getattr(by, "is_authenticated", False) else None
-            score.save(update_fields=["inputs", "self_points", "version", "updated_at", "updated_by"])
-            record(actor=by, action="remediation.prefill_remediation_leaf", obj=score, unit=assessment.unit,
-                   before=before, after={"inputs": inputs, "self_points": points})
-            changed.append(score)
-    return changed
+    return prefill_fed_leaves(
+        assessment, by=by, feed=FEED, inputs=remediation_leaf_inputs(assessment.unit, assessment.round.year),
+        action="remediation.prefill_remediation_leaf",
+    )
 
 
 def refresh_open_sheets(unit, year: int, *, by) -> None:
