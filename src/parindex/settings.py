@@ -347,6 +347,8 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        # The worker's own task lines (one per periodic job every minute) only when something fails.
+        "django_tasks": {"level": "WARNING"},
         "parindex.request": {"level": "INFO"},
         "parindex.audit": {"level": "INFO"},
     },
