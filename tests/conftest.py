@@ -32,6 +32,11 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.LANGUAGE_CODE = "vi"
+    # Background jobs run inline (django-tasks' test backend); tests/*/test_*jobs*.py run them
+    # through the database queue and `parindex worker --once` as production does.
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "ENQUEUE_ON_COMMIT": False}
+    }
 
 
 @pytest.fixture
@@ -122,3 +127,19 @@ def personas(
         "viewer_province": viewer_province,
         "admin_user": admin_user,
     }
+
+
+@pytest.fixture
+def worker_queue(settings):
+    """Jobs go through django-tasks' database queue; call the fixture's value to run
+    ``parindex worker --once`` (needs ``django_db(transaction=True)``: the worker commits)."""
+    from django.core.management import call_command
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.database.DatabaseBackend", "ENQUEUE_ON_COMMIT": False}
+    }
+
+    def run() -> None:
+        call_command("worker", "--once", "--no-scheduler", "--worker-id", "test-worker")
+
+    return run

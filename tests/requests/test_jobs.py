@@ -151,3 +151,87 @@ def test_admin_can_open_the_new_request_form(client, admin_user, tree):
     client.force_login(admin_user)
     page = client.get("/requests/new/").content.decode()
     assert "Xã Quang Thuận" in page and "Xã Yên Thượng" in page
+
+
+def import_job(job, *, fail: bool):
+    from parindex.core.spreadsheets import RowError, SpreadsheetError
+
+    data = job.input_bytes()
+    if fail:
+        raise SpreadsheetError([RowError(3, "Mã", "trùng mã X1"), RowError(5, "Tên", "thiếu tên")])
+    return jobs.JobOutcome(
+        message=f"đọc {len(data)} byte",
+        details=["Thêm 2 đơn vị"],
+        content=b"mk",
+        filename="mk.txt",
+        once=True,
+    )
+
+
+def test_an_import_job_reads_its_upload_lists_details_and_deletes_the_upload(officer_a1, client):
+    job = jobs.start_user_job(
+        user=officer_a1,
+        label="Nhập",
+        func_path="tests.requests.test_jobs.import_job",
+        kwargs={"fail": False},
+        input_file=b"12345",
+        back_url="/units/",
+    )
+    job.refresh_from_db()
+    assert job.status == UserJob.Status.SUCCEEDED and job.message == "đọc 5 byte"
+    assert job.details == ["Thêm 2 đơn vị"] and not job.input_file
+    client.force_login(officer_a1)
+    page = client.get(f"/requests/jobs/{job.pk}/").content.decode()
+    assert "Thêm 2 đơn vị" in page and 'href="/units/"' in page
+    # A one-time result (passwords) is handed out once, then deleted from storage.
+    first = client.get(f"/requests/jobs/{job.pk}/download")
+    assert first.status_code == 200 and first.content == b"mk"
+    assert client.get(f"/requests/jobs/{job.pk}/download").status_code == 404
+    job.refresh_from_db()
+    assert not job.result_file
+
+
+def test_a_failed_import_job_lists_the_row_errors_without_a_traceback(officer_a1, client):
+    job = jobs.start_user_job(
+        user=officer_a1,
+        label="Nhập",
+        func_path="tests.requests.test_jobs.import_job",
+        kwargs={"fail": True},
+        input_file=b"12345",
+    )
+    job.refresh_from_db()
+    assert job.status == UserJob.Status.FAILED and "Traceback" not in job.error
+    assert job.error == vietnamese("The file has errors; nothing was imported.")
+    assert len(job.details) == 2 and "trùng mã X1" in job.details[0] and not job.input_file
+    client.force_login(officer_a1)
+    page = client.get(f"/requests/jobs/{job.pk}/").content.decode()
+    assert "thiếu tên" in page
+
+
+def test_the_job_list_shows_only_the_users_own_jobs(officer_a1, officer_a2, client):
+    jobs.start_user_job(
+        user=officer_a1, label="Việc của A1", func_path="tests.requests.test_jobs.slow_job", kwargs={"n": 1}
+    )
+    jobs.start_user_job(
+        user=officer_a2, label="Việc của A2", func_path="tests.requests.test_jobs.slow_job", kwargs={"n": 1}
+    )
+    client.force_login(officer_a1)
+    page = client.get("/requests/jobs/").content.decode()
+    assert "Việc của A1" in page and "Việc của A2" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_user_job_waits_in_the_database_queue_until_a_worker_runs_it(officer_a1, worker_queue):
+    job = jobs.start_user_job(
+        user=officer_a1,
+        label="Thử",
+        func_path="tests.requests.test_jobs.import_job",
+        kwargs={"fail": False},
+        input_file=b"abc",
+    )
+    job.refresh_from_db()
+    assert job.status == UserJob.Status.QUEUED and job.input_file
+    worker_queue()
+    job.refresh_from_db()
+    assert job.status == UserJob.Status.SUCCEEDED and job.message == "đọc 3 byte" and not job.input_file
+    assert Notification.objects.filter(user=officer_a1, level="success").count() == 1

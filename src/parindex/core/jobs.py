@@ -20,6 +20,19 @@ executes the queue). Three pieces:
   ``requests/_job_progress.html``) for a progress bar; at the end the user gets a
   notification with the result or the error.
 
+  An import passes the uploaded file as ``input_file=`` (stored privately under
+  ``jobs/<id>/input/``, deleted when the job ends; the function reads ``job.input_bytes()``).
+  ``back_url=`` is the page the operation was started from ("Back" on the job page).
+  A function that raises ``SpreadsheetError`` or ``ValidationError`` fails the job with its
+  row errors / messages listed on the job page (nothing was written: imports are atomic);
+  any other exception is logged with its traceback and shown to the user by its message only.
+  ``JobOutcome.details`` lists lines under the message (what an import created, …);
+  ``JobOutcome.once=True`` deletes the result file at its first download (one-time passwords).
+
+Tests run user jobs inline (tests/conftest.py sets django-tasks' ImmediateBackend); the
+tests under tests/*/test_*jobs*.py also run them through the database queue and
+``parindex worker --once``, the way production does.
+
 The models live in the requests app (``parindex.requests.models``), see its docstring.
 """
 
@@ -31,10 +44,11 @@ import os
 import socket
 import traceback
 from collections.abc import Callable
+from typing import BinaryIO
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -135,6 +149,8 @@ def prune(*, now: dt.datetime | None = None) -> None:
     for job in UserJob.objects.filter(finished_at__lt=now - USERJOB_KEEP):
         if job.result_file:
             job.result_file.delete(save=False)
+        if job.input_file:
+            job.input_file.delete(save=False)
         job.delete()
 
 
@@ -153,9 +169,11 @@ class JobOutcome:
     """What a user job returns: a message, and optionally a file to download or a link."""
 
     message: str = ""
-    content: bytes | None = None
+    content: bytes | BinaryIO | None = None  # bytes, or an open (temporary) file for large results
     filename: str = ""
     url: str = ""
+    details: list[str] = field(default_factory=list)
+    once: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -169,6 +187,13 @@ class JobHandle:
     @property
     def user(self):
         return self.job.user
+
+    def input_bytes(self) -> bytes:
+        """The uploaded file of an import job."""
+        if not self.job.input_file:
+            raise ValueError("this job has no input file")
+        with self.job.input_file.open("rb") as handle:
+            return handle.read()
 
     def progress(self, done: int, total: int | None = None, message: str = "") -> None:
         from parindex.requests.models import UserJob
@@ -187,13 +212,25 @@ class JobHandle:
             self._last_write = now
 
 
-def start_user_job(*, user, label: str, func_path: str, kwargs: dict | None = None):
-    """Queue ``func_path(job, **kwargs)`` on the worker for ``user``; returns the ``UserJob`` row."""
+def start_user_job(
+    *, user, label: str, func_path: str, kwargs: dict | None = None, input_file=None, back_url: str = ""
+):
+    """Queue ``func_path(job, **kwargs)`` on the worker for ``user``; returns the ``UserJob`` row.
+
+    ``input_file``: an uploaded file (or bytes) the job reads with ``job.input_bytes()``.
+    """
     from parindex.requests.models import UserJob
 
     import_string(func_path)  # fail now, in the request, if the path is wrong
     with transaction.atomic():
-        job = UserJob.objects.create(user=user, label=label[:300], func_path=func_path, kwargs=kwargs or {})
+        job = UserJob.objects.create(
+            user=user, label=label[:300], func_path=func_path, kwargs=kwargs or {}, back_url=back_url[:500]
+        )
+        if input_file is not None:
+            name = getattr(input_file, "name", "") or "upload"
+            content = input_file if hasattr(input_file, "read") else ContentFile(input_file)
+            job.input_file.save(f"jobs/{job.pk}/input/{os.path.basename(name)[-100:]}", content, save=False)
+            UserJob.objects.filter(pk=job.pk).update(input_file=job.input_file.name)
         result = run_user_job.enqueue(str(job.pk))
         UserJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
     job.refresh_from_db()
@@ -228,11 +265,13 @@ def run_user_job(job_id: str) -> None:
             outcome = func(JobHandle(job), **job.kwargs) or JobOutcome()
             job.refresh_from_db()
             if outcome.content is not None:
-                job.result_file.save(
-                    f"jobs/{job.pk}/{outcome.filename or 'result'}", ContentFile(outcome.content), save=False
-                )
+                content = outcome.content
+                content = File(content) if hasattr(content, "read") else ContentFile(content)
+                job.result_file.save(f"jobs/{job.pk}/{outcome.filename or 'result'}", content, save=False)
                 job.result_name = outcome.filename or "result"
             job.result_url = outcome.url[:500]
+            job.result_once = outcome.once
+            job.details = [str(line) for line in outcome.details]
             job.message = (outcome.message or job.message)[:500]
             job.status = UserJob.Status.SUCCEEDED
             job.finished_at = timezone.now()
@@ -240,12 +279,9 @@ def run_user_job(job_id: str) -> None:
                 job.done = job.total
             job.save()
         except Exception as exc:  # noqa: BLE001 — any failure is reported to the user, never lost
-            logger.exception("user job %s failed", job.pk)
-            reason = str(exc) or exc.__class__.__name__
+            reason, details = _explain(exc)
             UserJob.objects.filter(pk=job.pk).update(
-                status=UserJob.Status.FAILED,
-                finished_at=timezone.now(),
-                error=reason[:2000] + "\n\n" + traceback.format_exc()[-3000:],
+                status=UserJob.Status.FAILED, finished_at=timezone.now(), error=reason[:2000], details=details
             )
             _notify(
                 job.user,
@@ -255,7 +291,38 @@ def run_user_job(job_id: str) -> None:
                 "danger",
             )
             return
+        finally:
+            _drop_input(job)
         _notify(job.user, _("Ready: %(label)s") % {"label": job.label}, job.message, _job_url(job), "success")
+
+
+def _explain(exc: Exception) -> tuple[str, list[str]]:
+    """The user's message and detail lines for a failed job; unexpected errors are logged in full."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils.translation import gettext as _
+
+    from parindex.core.spreadsheets import SpreadsheetError
+
+    if isinstance(exc, SpreadsheetError):
+        return _("The file has errors; nothing was imported."), [str(error) for error in exc.errors][:500]
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)[:2000], list(exc.messages)[:500]
+    if isinstance(exc, PermissionDenied):
+        return str(exc) or _("You are not allowed to do this."), []
+    logger.error("user job failed: %s\n%s", exc, traceback.format_exc())
+    return str(exc) or exc.__class__.__name__, []
+
+
+def _drop_input(job) -> None:
+    from parindex.requests.models import UserJob
+
+    if job.input_file:
+        try:
+            job.input_file.delete(save=False)
+        except Exception:  # noqa: BLE001 — prune() retries later; the result matters more
+            logger.exception("could not delete the input of user job %s", job.pk)
+            return
+        UserJob.objects.filter(pk=job.pk).update(input_file="")
 
 
 def _job_url(job) -> str:

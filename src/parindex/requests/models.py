@@ -348,6 +348,14 @@ class UserJob(models.Model):
     result_file = models.FileField(max_length=300, blank=True)
     result_name = models.CharField(max_length=255, blank=True)
     result_url = models.CharField(max_length=500, blank=True)
+    # The result file holds secrets (one-time passwords): deleted at its first download.
+    result_once = models.BooleanField(default=False)
+    # Lines shown under the message: an import's row errors, or a summary of what was done.
+    details = models.JSONField(default=list, blank=True)
+    # The uploaded file an import job reads; deleted when the job ends.
+    input_file = models.FileField(max_length=300, blank=True)
+    # Where "Back" on the job page leads (the page the operation was started from).
+    back_url = models.CharField(max_length=500, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/retry-emails/", views.request_retry, name="retry"),
     path("recipient/<int:pk>/", views.recipient_detail, name="recipient"),
     path("report/<int:pk>/file", views.report_file, name="report_file"),
+    path("jobs/", views.job_list, name="jobs"),
     path("jobs/<uuid:pk>/", views.job_status, name="job_status"),
     path("jobs/<uuid:pk>/download", views.job_download, name="job_download"),
     path("notifications/", views.notifications, name="notifications"),

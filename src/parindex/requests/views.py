@@ -305,6 +305,12 @@ def report_file(request, pk: int):
 # --- User jobs (progress bar) ---------------------------------------------------------------------
 
 
+def job_list(request):
+    """The operations this user started in the background, newest first."""
+    page = Paginator(UserJob.objects.filter(user=request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "requests/job_list.html", {"page": page})
+
+
 def job_status(request, pk):
     job = get_object_or_404(UserJob, pk=pk, user=request.user)
     beat = jobs.last_heartbeat()
@@ -319,6 +325,13 @@ def job_download(request, pk):
     job = get_object_or_404(UserJob, pk=pk, user=request.user, status=UserJob.Status.SUCCEEDED)
     if not job.result_file:
         raise Http404
+    if job.result_once:
+        # Secrets (one-time passwords): handed out once, then gone from the server.
+        with job.result_file.open("rb") as handle:
+            content = handle.read()
+        job.result_file.delete(save=False)
+        UserJob.objects.filter(pk=job.pk).update(result_file="")
+        return download_response(content, job.result_name or "result")
     try:
         return safe_file_response(job.result_file, filename=job.result_name or "result")
     except FileNotFoundError:
