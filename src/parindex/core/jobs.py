@@ -44,8 +44,8 @@ import os
 import socket
 import traceback
 from collections.abc import Callable
-from typing import BinaryIO
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
