@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "parindex.core.security.TwoFactorMiddleware",
+    "parindex.accounts.middleware.ForcePasswordChangeMiddleware",  # first login: own password first
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

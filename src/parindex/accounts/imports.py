@@ -8,7 +8,8 @@ transaction with audit rows.
 Passwords (decision): a new user gets the password of the optional "password" column
 (checked by the password validators) or, when that cell is empty, a generated one-time
 password of 12 characters. Generated passwords are shown once (console table, optional
-.xlsx from ``--passwords-out``, or the result page) and never stored in clear. An existing
+.xlsx from ``--passwords-out``, or the result page) and never stored in clear. Every new user
+must change that password at their first login (``User.must_change_password``). An existing
 user keeps their password: the column is ignored for them. Existing users' name, e-mail
 and phone are updated only by an administrator (or the command line).
 """
@@ -259,6 +260,7 @@ def apply_users(rows: list[UserRow], *, by=None) -> UserImportResult:
             if user is None:
                 password = row.password or generate_password()
                 user = User(username=row.username, full_name=row.full_name, email=row.email, phone=row.phone)
+                user.must_change_password = True  # a password chosen by someone else: changed at first login
                 user.set_password(password)
                 user.save()
                 users[row.username] = user

@@ -9,6 +9,14 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email_notifications = models.BooleanField(_("e-mail notifications"), default=True)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_(
+            "Set when an administrator gave this user a password (user import, Django admin): "
+            "the user must choose a new one at the next login before doing anything else."
+        ),
+    )
 
     class Meta:
         verbose_name = _("user")

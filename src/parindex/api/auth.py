@@ -13,6 +13,7 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
+from parindex.accounts.middleware import PASSWORD_CHANGE_REQUIRED
 from parindex.api.actions import authenticate_token
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -20,6 +21,13 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer pdx_…`` — a personal API token (see ``ApiToken``)."""
+
+    def __call__(self, request: HttpRequest):
+        user = super().__call__(request)
+        # First login not finished (password given by an administrator): no API until it is changed.
+        if user is not None and user.must_change_password:
+            raise HttpError(403, str(PASSWORD_CHANGE_REQUIRED))
+        return user
 
     def authenticate(self, request: HttpRequest, token: str):
         found = authenticate_token(token)
