@@ -1,11 +1,14 @@
-"""Browser journey of issue 4: a commune officer fills part of the score sheet with evidence,
-the unit head submits it, the district manager sees it as submitted; an officer of another
-commune gets 404 on its pages and evidence URLs.
+"""Browser journey of issue 4: a commune officer fills part of the score sheet with evidence and
+downloads the evidence ZIP (prepared in the background, issue 8), the unit head submits it, the
+district manager sees it as submitted; an officer of another commune gets 404 on its pages and
+evidence URLs.
 
 Uses the shared harness of ``tests/e2e/conftest.py`` (``page``, ``login``).
 """
 
 from __future__ import annotations
+
+import zipfile
 
 import pytest
 from django.urls import reverse
@@ -14,7 +17,7 @@ from playwright.sync_api import expect
 from parindex.assessments.models import Assessment, Evidence
 from tests.assessments.conftest import framework, round_a, sheet_a1  # noqa: F401 — fixtures
 from tests.assessments.factories import PDF_BYTES
-from tests.e2e.conftest import login
+from tests.e2e.conftest import click_and_wait, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -68,6 +71,22 @@ def test_officer_scores_with_evidence_head_submits_manager_sees_it_outsider_gets
     ratio.locator("button[type=submit]", has_text="Lưu").click()
     expect(page.get_by_test_id("leaf-1.3").get_by_test_id("leaf-ok")).to_be_visible()
     evidence = Evidence.objects.get()
+
+    # The ZIP of all evidence is prepared on the worker: job page, then the download.
+    page.locator("button.dropdown-toggle", has_text="Tải xuống").click()
+    click_and_wait(page, page.get_by_test_id("evidence-zip"))
+    page.wait_for_url("**/requests/jobs/*/")
+    page.wait_for_selector("[data-testid=job][data-status=succeeded]")
+    with page.expect_download() as download_info:
+        page.get_by_test_id("job-download").click()
+    download = download_info.value
+    assert download.suggested_filename == "Xa Yen Thuong-TLKC-Tu cham diem lan 1 nam 2023.zip"
+    archive = zipfile.ZipFile(download.path())
+    assert archive.read("1.1/Xa Yen Thuong-1.1-Ke hoach CCHC nam.pdf") == PDF_BYTES
+    assert "Muc luc tai lieu kiem chung.xlsx" in archive.namelist()
+    expect(page.get_by_test_id("job-back")).to_have_attribute(
+        "href", reverse("assessments:sheet", args=[sheet_a1.pk])
+    )
 
     # 2. The unit head checks the confirmation page and submits.
     logout(page)

@@ -21,9 +21,10 @@ import hashlib
 import re
 import uuid
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from tempfile import SpooledTemporaryFile
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -351,23 +352,34 @@ def store_upload(
 # --- the ZIP of a sheet ------------------------------------------------------------------
 
 
-def write_sheet_zip(entries: list[dict], contents_xlsx: bytes) -> SpooledTemporaryFile:
+def write_sheet_zip(
+    entries: list[dict],
+    contents_xlsx: bytes,
+    *,
+    target: BinaryIO | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> BinaryIO:
     """A ZIP of evidence files organised by criterion code, plus the contents list.
 
     ``entries``: dicts with ``folder`` (criterion code) and ``evidence``. Files are copied
-    from storage in chunks into a spooled temporary file (in memory up to 16 MB, then on
-    disk), so a large sheet never sits whole in memory.
+    from storage in chunks, so a large sheet never sits whole in memory: into ``target``
+    (an open binary file, e.g. a ``TemporaryFile`` of a background job), or else into a
+    spooled temporary file (in memory up to 16 MB, then on disk). ``progress(done, total,
+    name)`` is called after each file added. The file is returned open, at its start.
     """
-    spool = SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # returned open to the response
+    spool = target if target is not None else SpooledTemporaryFile(max_size=16 * 1024 * 1024)
+    total = len(entries)
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         archive.writestr("Muc luc tai lieu kiem chung.xlsx", contents_xlsx)
-        for entry in entries:
+        for done, entry in enumerate(entries, start=1):
             evidence = entry["evidence"]
             folder = safe_file_stem(entry["folder"], max_length=40)
             arcname = f"{folder}/{evidence.generated_name}"
-            with evidence.file.open("rb") as source, archive.open(arcname, "w", force_zip64=True) as target:
+            with evidence.file.open("rb") as source, archive.open(arcname, "w", force_zip64=True) as out:
                 while chunk := source.read(1024 * 1024):
-                    target.write(chunk)
+                    out.write(chunk)
+            if progress is not None:
+                progress(done, total, arcname)
     spool.seek(0)
     return spool
 

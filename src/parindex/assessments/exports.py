@@ -1,4 +1,9 @@
-"""Downloads of the self-assessment pages: progress table, summary table (.xlsx/.docx), ZIP contents."""
+"""Downloads of the self-assessment pages: progress table, summary tables (.xlsx/.docx), ZIP contents.
+
+Exports whose size grows with the number of units (the progress table and the points by
+area of a round) are downloaded directly for rounds of up to ``LARGE_ROUND_UNITS`` units;
+above that the round page offers them as background jobs (``assessments/jobs.py``).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,30 @@ from django.utils.translation import gettext as _
 
 from parindex.assessments.selectors import SheetProgress, SheetView
 from parindex.core.spreadsheets import OutColumn, write_table
+from parindex.core.text import safe_file_stem
+
+# Rounds with more units than this get their round-wide exports prepared in the background
+# (a province's communes and departments fit below it; a national round does not).
+LARGE_ROUND_UNITS = 200
 
 
-def progress_xlsx(round_, rows: list[SheetProgress]) -> bytes:
+def _counted(rows, total: int, progress, *, offset: int = 0, grand_total: int | None = None):
+    """The rows, reporting "writing row n of N" to ``progress`` every 50 rows and at the end."""
+    for index, row in enumerate(rows, start=1):
+        if progress is not None and (index % 50 == 0 or index == total):
+            progress(
+                offset + index,
+                grand_total or total,
+                _("Writing row %(n)s of %(total)s") % {"n": index, "total": total},
+            )
+        yield row
+
+
+def progress_filename(round_) -> str:
+    return f"{safe_file_stem(round_.name)}-tien-do.xlsx"
+
+
+def progress_xlsx(round_, rows: list[SheetProgress], *, progress=None) -> bytes:
     columns = [
         OutColumn(_("Unit"), 35, value=lambda r: r.sheet.unit.name),
         OutColumn(_("Status"), 18, value=lambda r: r.sheet.get_status_display()),
@@ -23,7 +49,58 @@ def progress_xlsx(round_, rows: list[SheetProgress]) -> bytes:
         OutColumn(_("Submitted at"), 18, "datetime", value=lambda r: r.sheet.submitted_at),
         OutColumn(_("Late"), 8, value=lambda r: _("Yes") if r.sheet.is_late else ""),
     ]
-    return write_table(columns, rows, title=f"{round_.name} — {_('Progress')}", sheet_title=_("Progress"))
+    return write_table(
+        columns,
+        _counted(rows, len(rows), progress),
+        title=f"{round_.name} — {_('Progress')}",
+        sheet_title=_("Progress"),
+    )
+
+
+def round_summary_filename(round_) -> str:
+    return f"{safe_file_stem(round_.name)}-diem-theo-linh-vuc.xlsx"
+
+
+def round_summary_xlsx(round_, user, *, progress=None) -> bytes:
+    """Every unit of the round the user may see: status, self-assessed points per area and in
+    total, the maximum of its applicable leaves, leaves scored and leaves without evidence.
+
+    ``progress(done, total, message)``: first while adding up the sheets, then while writing.
+    """
+    from parindex.assessments.selectors import round_summary
+
+    def added_up(done: int, total: int) -> None:
+        if progress is not None:
+            progress(done, 2 * total, _("Adding up unit %(n)s of %(total)s") % {"n": done, "total": total})
+
+    areas, rows = round_summary(round_, user, progress=added_up)
+
+    def area_column(area) -> OutColumn:
+        def points(row):
+            totals = row.summary.areas.get(area.pk)
+            return totals.points if totals is not None else None
+
+        return OutColumn(f"{area.code}. {area.title}", 16, "decimal", value=points)
+
+    columns = [
+        OutColumn(_("Unit"), 35, value=lambda r: r.sheet.unit.name),
+        OutColumn(_("Status"), 18, value=lambda r: r.sheet.get_status_display()),
+        *[area_column(area) for area in areas],
+        OutColumn(_("Self-assessed points"), 12, "decimal", value=lambda r: r.summary.overall.points),
+        OutColumn(_("Maximum points"), 11, "decimal", value=lambda r: r.summary.overall.max_points),
+        OutColumn(_("Scored"), 10, "int", value=lambda r: r.summary.overall.scored),
+        OutColumn(_("Leaves"), 10, "int", value=lambda r: r.summary.overall.leaves),
+        OutColumn(_("Without evidence"), 12, "int", value=lambda r: r.summary.overall.without_evidence),
+        OutColumn(_("Submitted at"), 18, "datetime", value=lambda r: r.sheet.submitted_at),
+    ]
+    total = len(rows)
+    title = _("Self-assessed points by area — %(round)s") % {"round": round_.name}
+    return write_table(
+        columns,
+        _counted(rows, total, progress, offset=total, grand_total=2 * total),
+        title=title,
+        sheet_title=_("Points by area"),
+    )
 
 
 def summary_rows(view: SheetView) -> list[dict]:
@@ -130,6 +207,10 @@ def summary_docx(view: SheetView, *, signer_name: str = "") -> bytes:
         total_max=view.summary.overall.max_points or Decimal(0),
     )
     return self_assessment_summary(data)
+
+
+def zip_filename(sheet) -> str:
+    return f"{safe_file_stem(sheet.unit.name)}-TLKC-{safe_file_stem(sheet.round.name)}.zip"
 
 
 def zip_contents_xlsx(sheet, rows: list[dict]) -> bytes:

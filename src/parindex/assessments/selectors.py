@@ -7,8 +7,10 @@ submit check compute the same numbers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import groupby
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, Sum
@@ -21,6 +23,22 @@ ZERO = Decimal(0)
 SURVEY_Q = Q(criterion__method="survey") | Q(criterion__source="survey")
 
 
+def _leaf_state(s: Score) -> LeafState:
+    """A score (with its criterion and an ``n_evidence`` annotation) as plain data."""
+    return LeafState(
+        score_id=s.pk,
+        code=s.criterion.code,
+        title=s.criterion.title,
+        area_id=s.criterion.area_id,
+        max_points=s.max_points,
+        points=s.self_points,
+        not_applicable=s.not_applicable,
+        evidence_count=s.n_evidence,
+        explanation=s.missing_evidence_explanation,
+        survey=is_survey(s.criterion.method, s.criterion.source),
+    )
+
+
 def leaf_states(sheet: Assessment) -> list[LeafState]:
     """Every leaf of the sheet as plain data (one query)."""
     scores = (
@@ -29,21 +47,7 @@ def leaf_states(sheet: Assessment) -> list[LeafState]:
         .annotate(n_evidence=Count("evidence_links"))
         .order_by("criterion__sort_key")
     )
-    return [
-        LeafState(
-            score_id=s.pk,
-            code=s.criterion.code,
-            title=s.criterion.title,
-            area_id=s.criterion.area_id,
-            max_points=s.max_points,
-            points=s.self_points,
-            not_applicable=s.not_applicable,
-            evidence_count=s.n_evidence,
-            explanation=s.missing_evidence_explanation,
-            survey=is_survey(s.criterion.method, s.criterion.source),
-        )
-        for s in scores
-    ]
+    return [_leaf_state(s) for s in scores]
 
 
 @dataclass
@@ -249,6 +253,43 @@ def round_progress(round_: Round, user) -> list[SheetProgress]:
             )
         )
     return result
+
+
+@dataclass
+class SheetTotals:
+    """One unit's row of the round-wide summary: its sheet and the totals of ``logic.summarise``."""
+
+    sheet: Assessment
+    summary: SheetSummary
+
+
+def round_summary(
+    round_: Round, user, *, progress: Callable[[int, int], None] | None = None
+) -> tuple[list[Any], list[SheetTotals]]:
+    """(the framework's areas, every sheet of the round the user may see with its totals).
+
+    The totals are those of the sheet page (``logic.summarise`` over the same leaf states).
+    Three queries whatever the number of units; the scores are read in chunks, sheet by
+    sheet, so a national round never sits whole in memory. ``progress(done, total)`` is
+    called after each sheet added up.
+    """
+    visible = Assessment.objects.visible_to(user).filter(round=round_)
+    sheets = list(visible.select_related("unit", "round").order_by("unit__path"))
+    areas = list(round_.framework.criteria.filter(depth=1).order_by("sort_key"))
+    scores = (
+        Score.objects.filter(assessment__in=visible.values("pk"))
+        .select_related("criterion")
+        .annotate(n_evidence=Count("evidence_links"))
+        .order_by("assessment_id", "criterion__sort_key")
+    )
+    summaries: dict[int, SheetSummary] = {}
+    total = len(sheets)
+    for sheet_id, group in groupby(scores.iterator(chunk_size=2000), key=lambda s: s.assessment_id):
+        summaries[sheet_id] = summarise(_leaf_state(s) for s in group)
+        if progress is not None:
+            progress(len(summaries), total)
+    rows = [SheetTotals(sheet=s, summary=summaries.get(s.pk) or SheetSummary()) for s in sheets]
+    return areas, rows
 
 
 @dataclass

@@ -38,6 +38,7 @@ from parindex.assessments.selectors import (
     zip_entries,
 )
 from parindex.assessments.selectors import round_progress as select_round_progress
+from parindex.core.jobs import start_user_job
 from parindex.core.spreadsheets import SpreadsheetError, attachment_header, download_response
 from parindex.core.text import safe_file_stem
 from parindex.units.visibility import get_visible_or_404, scope_for
@@ -189,13 +190,29 @@ def round_create(request):
     return render(request, "assessments/round_form.html", {"form": form})
 
 
+def _round(request, pk: int) -> Round:
+    return get_visible_or_404(Round.objects.select_related("framework", "owner_unit"), request.user, pk=pk)
+
+
+def _too_large(request, round_: Round, n_units: int):
+    """A GET of a direct download of a large round: back to the round page, which offers the job."""
+    messages.info(
+        request,
+        _("This round has %(n)s units: prepare the file in the background with the button below.")
+        % {"n": n_units},
+    )
+    return redirect("assessments:round_progress", round_.pk)
+
+
 def round_progress(request, pk: int):
     """Managers: every unit of the round with status, progress, submitted at and lateness."""
-    round_ = get_visible_or_404(Round.objects.select_related("framework", "owner_unit"), request.user, pk=pk)
+    round_ = _round(request, pk)
     rows = select_round_progress(round_, request.user)
+    large = len(rows) > exports.LARGE_ROUND_UNITS
     if request.GET.get("format") == "xlsx":
-        name = f"{safe_file_stem(round_.name)}-tien-do.xlsx"
-        return download_response(exports.progress_xlsx(round_, rows), name)
+        if large:
+            return _too_large(request, round_, len(rows))
+        return download_response(exports.progress_xlsx(round_, rows), exports.progress_filename(round_))
     counts = {
         "total": len(rows),
         "submitted": sum(1 for r in rows if r.sheet.status == Assessment.Status.SUBMITTED),
@@ -209,9 +226,42 @@ def round_progress(request, pk: int):
             "round": round_,
             "rows": rows,
             "counts": counts,
+            "large": large,
             "can_manage": access.can_manage_round(request.user, round_),
         },
     )
+
+
+def round_summary_download(request, pk: int):
+    """Self-assessed points by area of every unit of a (small) round, as .xlsx."""
+    round_ = _round(request, pk)
+    n_units = Assessment.objects.visible_to(request.user).filter(round=round_).count()
+    if n_units > exports.LARGE_ROUND_UNITS:
+        return _too_large(request, round_, n_units)
+    content = exports.round_summary_xlsx(round_, request.user)
+    return download_response(content, exports.round_summary_filename(round_))
+
+
+@require_POST
+def round_export(request, pk: int):
+    """Prepare an export of a round (``kind``: progress or summary) in the background."""
+    round_ = _round(request, pk)
+    kind = request.POST.get("kind", "")
+    labels = {
+        "progress": _("Progress table of %(round)s (.xlsx)"),
+        "summary": _("Self-assessed points by area of %(round)s (.xlsx)"),
+    }
+    if kind not in labels:
+        messages.error(request, _("Unknown export."))
+        return redirect("assessments:round_progress", round_.pk)
+    job = start_user_job(
+        user=request.user,
+        label=labels[kind] % {"round": round_.name},
+        func_path="parindex.assessments.jobs.round_export",
+        kwargs={"round_id": round_.pk, "kind": kind},
+        back_url=reverse("assessments:round_progress", args=[round_.pk]),
+    )
+    return redirect("requests:job_status", job.pk)
 
 
 # --- the score sheet ---------------------------------------------------------------------------------
@@ -384,19 +434,49 @@ def evidence_download(request, pk: int):
 
     try:
         # Streamed block by block from local files or straight from the S3 response.
-        return safe_file_response(evidence.file, filename=evidence.generated_name, content_type=evidence.content_type)
+        return safe_file_response(
+            evidence.file, filename=evidence.generated_name, content_type=evidence.content_type
+        )
     except FileNotFoundError:
         raise Http404
 
 
+# A GET of the ZIP URL streams the ZIP itself up to this total of file sizes; above it, the
+# confirmation page (the ZIP is then prepared by the worker). See assessments/jobs.py.
+ZIP_DIRECT_MAX_BYTES = 20 * 1024 * 1024
+
+
 def evidence_zip(request, pk: int):
-    """All evidence of a sheet, one folder per criterion code, with a contents list."""
+    """All evidence of a sheet, one folder per criterion code, with a contents list.
+
+    POST (the sheet page's button) prepares it in the background; GET streams it directly
+    for small sheets and shows a confirmation page for large ones (decision in ``jobs``).
+    """
     sheet = _sheet(request, pk)
+    if request.method == "POST":
+        if not EvidenceLink.objects.filter(score__assessment=sheet).exists():
+            messages.info(request, _("This score sheet has no evidence yet: there is nothing to download."))
+            return redirect("assessments:sheet", sheet.pk)
+        job = start_user_job(
+            user=request.user,
+            label=_("Evidence of %(unit)s — %(round)s (.zip)")
+            % {"unit": sheet.unit.name, "round": sheet.round.name},
+            func_path="parindex.assessments.jobs.evidence_zip",
+            kwargs={"sheet_id": sheet.pk},
+            back_url=reverse("assessments:sheet", args=[sheet.pk]),
+        )
+        return redirect("requests:job_status", job.pk)
     files, rows = zip_entries(sheet)
+    size = sum(entry["evidence"].size for entry in files)
+    if size > ZIP_DIRECT_MAX_BYTES:
+        return render(
+            request,
+            "assessments/zip_confirm.html",
+            {"sheet": sheet, "files": len(files), "rows": len(rows), "size": size},
+        )
     spool = write_sheet_zip(files, exports.zip_contents_xlsx(sheet, rows))
-    name = f"{safe_file_stem(sheet.unit.name)}-TLKC-{safe_file_stem(sheet.round.name)}.zip"
     response = FileResponse(spool, content_type="application/zip")
-    response["Content-Disposition"] = attachment_header(name)
+    response["Content-Disposition"] = attachment_header(exports.zip_filename(sheet))
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
