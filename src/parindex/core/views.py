@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from parindex.core.forms import SpreadsheetUploadForm
 from parindex.core.models import AuditEntry
 from parindex.core.shell import panels_for
-from parindex.core.spreadsheets import OutColumn, SpreadsheetError, download_response, write_table
+from parindex.core.spreadsheets import SpreadsheetError, download_response
 from parindex.units.models import Membership, Unit
 
 
@@ -127,28 +127,36 @@ def audit_log(request):
     return render(request, "core/audit_log.html", {"page": page, "unit": unit})
 
 
-AUDIT_EXPORT_MAX_ROWS = 50_000
-
-
 def audit_log_export(request):
-    """The filtered audit log as .xlsx (newest first, at most ``AUDIT_EXPORT_MAX_ROWS`` rows)."""
+    """The filtered audit log as .xlsx (newest first, at most ``AUDIT_EXPORT_MAX_ROWS`` rows).
+
+    Up to ``AUDIT_DIRECT_MAX_ROWS`` entries: downloaded at once. More: the page's button
+    (POST) prepares the file on the worker (``core.audit_jobs``); a GET goes back to the
+    log with a message.
+    """
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.urls import reverse
+
+    from parindex.core import audit_jobs
+    from parindex.core.jobs import start_user_job
+
     entries, unit = _audit_entries(request)
-
-    def changes(entry) -> str:
-        return "\n".join(f"{field}: {before} → {after}" for field, before, after in entry.changes())
-
-    columns = [
-        OutColumn(_("Time"), 18, "datetime", value=lambda e: e.at),
-        OutColumn(_("User"), 24, value=lambda e: e.actor_name),
-        OutColumn(_("Unit"), 28, value=lambda e: e.unit.name if e.unit_id else ""),
-        OutColumn(_("Action"), 22, value=lambda e: e.action),
-        OutColumn(_("Object"), 30, value=lambda e: e.object_repr),
-        OutColumn(_("Changes"), 50, value=changes),
-        OutColumn(_("Note"), 30, value=lambda e: e.note),
-    ]
-    title = _("Audit log") + (f" — {unit.name}" if unit else "")
-    content = write_table(columns, entries[:AUDIT_EXPORT_MAX_ROWS].iterator(chunk_size=2000), title=title)
-    return download_response(content, f"{title}.xlsx")
+    if entries[: audit_jobs.AUDIT_DIRECT_MAX_ROWS + 1].count() <= audit_jobs.AUDIT_DIRECT_MAX_ROWS:
+        return download_response(*audit_jobs.audit_workbook(entries, unit))
+    query = request.GET.urlencode()
+    back_url = reverse("audit_log") + (f"?{query}" if query else "")
+    if request.method != "POST":
+        messages.info(request, _("Many entries match: prepare the file in the background with the button."))
+        return redirect(back_url)
+    job = start_user_job(
+        user=request.user,
+        label=_("Audit log") + (f" — {unit.name}" if unit else "") + " (.xlsx)",
+        func_path="parindex.core.audit_jobs.export_audit_log",
+        kwargs={"filters": audit_jobs.audit_filters(request.GET)},
+        back_url=back_url,
+    )
+    return redirect("requests:job_status", job.pk)
 
 
 def import_page(request, *, run, title, intro, template_url):
