@@ -49,7 +49,9 @@ def prefill_fed_leaves(assessment, *, by, feed: str, inputs: dict | None, action
     with transaction.atomic():
         for score in Score.objects.select_for_update().filter(pk__in=ids).select_related("criterion"):
             try:
-                points = compute_points(score.criterion.method, score.criterion.params, score.max_points, inputs)
+                points = compute_points(
+                    score.criterion.method, score.criterion.params, score.max_points, inputs
+                )
             except ScoringError:
                 continue
             if score.inputs == inputs and score.self_points == points:
@@ -61,8 +63,12 @@ def prefill_fed_leaves(assessment, *, by, feed: str, inputs: dict | None, action
             score.updated_by = by if getattr(by, "is_authenticated", False) else None
             score.save(update_fields=["inputs", "self_points", "version", "updated_at", "updated_by"])
             record(
-                actor=by, action=action, obj=score, unit=assessment.unit,
-                before=before, after={"inputs": inputs, "self_points": points},
+                actor=by,
+                action=action,
+                obj=score,
+                unit=assessment.unit,
+                before=before,
+                after={"inputs": inputs, "self_points": points},
             )
             changed.append(score)
     return changed
