@@ -26,15 +26,23 @@ def test_an_officer_reads_the_sheet_with_its_leaves_and_evidence(api_as, world):
     leaf = data["leaves"][0]
     assert leaf["editable"] is True and leaf["evidence"][0]["evidence_id"] == world["evidence"]["A1"].pk
     assert data["can_edit"] is True
-    assert leaf["input_fields"] == [{"name": "value", "label": "Đạt", "type": "bool",
-                                     "choices": [{"value": "1", "label": "Có"}, {"value": "0", "label": "Không"}]}]
+    assert leaf["input_fields"] == [
+        {
+            "name": "value",
+            "label": "Đạt",
+            "type": "bool",
+            "choices": [{"value": "1", "label": "Có"}, {"value": "0", "label": "Không"}],
+        }
+    ]
     levels = data["leaves"][1]["input_fields"][0]
     assert levels["name"] == "level" and levels["choices"][0] == {"value": "day-du", "label": "Đầy đủ"}
 
 
 def test_saving_a_leaf_computes_points_and_bumps_the_version(api_as, world):
-    response = api_as("officer_a1").put_json(url(world), {"version": version(world), "inputs": {"value": True},
-                                                         "note": "Có kế hoạch số 12/KH-UBND"})
+    response = api_as("officer_a1").put_json(
+        url(world),
+        {"version": version(world), "inputs": {"value": True}, "note": "Có kế hoạch số 12/KH-UBND"},
+    )
     assert response.status_code == 200
     assert Decimal(response.json()["self_points"]) == Decimal(2)
     assert response.json()["version"] == 2
@@ -64,10 +72,14 @@ def test_the_stale_message_is_english_for_an_english_client(api_as, world):
 def test_an_invalid_input_answers_422_with_the_sheet_message(api_as, world):
     score = world["sheet"]["A1"].scores.get(criterion__code="1.2")  # levels
     response = api_as("officer_a1").put_json(
-        f"sheets/{world['sheet']['A1'].pk}/scores/{score.pk}", {"version": score.version, "inputs": {"level": "XYZ"}}
+        f"sheets/{world['sheet']['A1'].pk}/scores/{score.pk}",
+        {"version": score.version, "inputs": {"level": "XYZ"}},
     )
     assert response.status_code == 422
-    assert "không phải là một mức của tiêu chí này" in response.json()["detail"] or "XYZ" in response.json()["detail"]
+    assert (
+        "không phải là một mức của tiêu chí này" in response.json()["detail"]
+        or "XYZ" in response.json()["detail"]
+    )
 
 
 def test_a_malformed_body_answers_422_not_500(api_as, world):
@@ -99,7 +111,9 @@ def test_a_submitted_sheet_refuses_edits_with_409(api_as, world):
     head = api_as("head_a1")
     assert head.post(f"sheets/{world['sheet']['A1'].pk}/submit").status_code == 200
     assert Assessment.objects.get(pk=world["sheet"]["A1"].pk).status == "submitted"
-    response = api_as("officer_a1").put_json(url(world), {"version": version(world), "inputs": {"value": True}})
+    response = api_as("officer_a1").put_json(
+        url(world), {"version": version(world), "inputs": {"value": True}}
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "submitted"
     again = head.post(f"sheets/{world['sheet']['A1'].pk}/submit")
@@ -122,7 +136,9 @@ def test_an_officer_may_not_submit_403_in_vietnamese(api_as, world):
 
 def test_an_uploaded_evidence_is_linked_to_the_leaf_and_downloads_under_its_generated_name(api_as, world):
     api = api_as("officer_a1")
-    response = api.post(f"{url(world)}/evidence", {"short_name": "Báo cáo quý 1", "file": pdf_upload("scan.pdf")})
+    response = api.post(
+        f"{url(world)}/evidence", {"short_name": "Báo cáo quý 1", "file": pdf_upload("scan.pdf")}
+    )
     assert response.status_code == 201, response.content
     data = response.json()
     assert EvidenceLink.objects.filter(evidence_id=data["id"], score=world["score"]["A1"]).exists()
@@ -150,11 +166,17 @@ def test_evidence_without_a_short_name_answers_422(api_as, world):
 
 def test_the_province_ranking_is_filtered_by_year_kind_and_province(api_as, world):
     api = api_as("officer_b1")
-    rows = api.get("rankings", data={"year": 2024, "unit_kind": "commune",
-                                     "province_id": world["tree"]["P"].pk}).json()["items"]
-    assert [(r["unit_code"], r["rank"], r["rank_of"]) for r in rows] == [("B1", 1, 3), ("A1", 2, 3), ("A2", 3, 3)]
-    district = api.get("rankings", data={"year": 2024, "unit_kind": "commune",
-                                         "province_id": world["tree"]["DB"].pk}).json()["items"]
+    rows = api.get(
+        "rankings", data={"year": 2024, "unit_kind": "commune", "province_id": world["tree"]["P"].pk}
+    ).json()["items"]
+    assert [(r["unit_code"], r["rank"], r["rank_of"]) for r in rows] == [
+        ("B1", 1, 3),
+        ("A1", 2, 3),
+        ("A2", 3, 3),
+    ]
+    district = api.get(
+        "rankings", data={"year": 2024, "unit_kind": "commune", "province_id": world["tree"]["DB"].pk}
+    ).json()["items"]
     assert [r["unit_code"] for r in district] == ["B1"]
     assert api.get("rankings", data={"year": 2023, "unit_kind": "commune"}).json()["count"] == 0
     assert api.get("rankings", data={"year": 2024, "unit_kind": "nonsense"}).status_code == 422
@@ -169,9 +191,14 @@ def test_a_result_shows_areas_and_leaves_with_exact_decimals(api_as, world):
 
 def test_the_lost_points_statistics_of_a_peer_group(api_as, world):
     result = world["result"]["A1"]
-    data = api_as("viewer_province").get(
-        "statistics/lost-points", data={"publication_id": result.publication_id, "peer_key": result.peer_key}
-    ).json()
+    data = (
+        api_as("viewer_province")
+        .get(
+            "statistics/lost-points",
+            data={"publication_id": result.publication_id, "peer_key": result.peer_key},
+        )
+        .json()
+    )
     assert data["units"] == 3
     assert {row["code"] for row in data["lost"]} == {"1.1", "1.2", "2.1", "2.2"}
     unknown = api_as("viewer_province").get(
@@ -200,8 +227,20 @@ def test_the_framework_exports_as_yaml_and_xlsx(api_as, world):
 
 def test_list_queries_do_not_grow_with_rows(api_as, world, django_assert_max_num_queries):
     api = api_as("admin_user")
-    for path in ("units", "sheets", "evidence", "results", "appraisal-entries", "plans", "tasks", "requests",
-                 "remediation-items", "rounds", "frameworks", "publications"):
+    for path in (
+        "units",
+        "sheets",
+        "evidence",
+        "results",
+        "appraisal-entries",
+        "plans",
+        "tasks",
+        "requests",
+        "remediation-items",
+        "rounds",
+        "frameworks",
+        "publications",
+    ):
         with django_assert_max_num_queries(12):
             assert api.get(path).status_code == 200, path
 
@@ -209,34 +248,50 @@ def test_list_queries_do_not_grow_with_rows(api_as, world, django_assert_max_num
 def test_a_task_done_in_the_future_is_422_and_a_cancelled_task_cannot_be_done_409(api_as, world):
     api = api_as("officer_a1", language="en")
     task = world["task"]["A1"]
-    future = api.call("post", f"tasks/{task.pk}/done", data={"completion_date": "2999-01-01"},
-                      content_type="application/json")
+    future = api.call(
+        "post",
+        f"tasks/{task.pk}/done",
+        data={"completion_date": "2999-01-01"},
+        content_type="application/json",
+    )
     assert future.status_code == 422
     assert future.json()["detail"] == "The completion date cannot be in the future."
-    cancel = api.call("post", f"tasks/{task.pk}/cancel", data={"reason": "Trùng nhiệm vụ"},
-                      content_type="application/json")
+    cancel = api.call(
+        "post", f"tasks/{task.pk}/cancel", data={"reason": "Trùng nhiệm vụ"}, content_type="application/json"
+    )
     assert cancel.status_code == 200 and cancel.json()["status"] == "cancelled"
-    done = api.call("post", f"tasks/{task.pk}/done", data={"completion_date": "2024-06-01"},
-                    content_type="application/json")
+    done = api.call(
+        "post",
+        f"tasks/{task.pk}/done",
+        data={"completion_date": "2024-06-01"},
+        content_type="application/json",
+    )
     assert done.status_code == 409
     assert done.json()["detail"] == "A cancelled task cannot be marked done."
 
 
 def test_a_remediation_progress_note_is_recorded(api_as, world):
     item = world["remediation"]["A1"]
-    response = api_as("head_a1").call("post", f"remediation-items/{item.pk}/progress",
-                                      data={"note": "Đã giao phòng chuyên môn"}, content_type="application/json")
+    response = api_as("head_a1").call(
+        "post",
+        f"remediation-items/{item.pk}/progress",
+        data={"note": "Đã giao phòng chuyên môn"},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     assert item.notes.get().text == "Đã giao phòng chuyên môn"
-    empty = api_as("head_a1").call("post", f"remediation-items/{item.pk}/progress", data={},
-                                   content_type="application/json")
+    empty = api_as("head_a1").call(
+        "post", f"remediation-items/{item.pk}/progress", data={}, content_type="application/json"
+    )
     assert empty.status_code == 422
     assert empty.json()["detail"] == "Hãy ghi tiến độ hoặc thay đổi trạng thái."
 
 
 def test_a_nul_character_in_text_answers_422_not_a_database_error(api_as, world):
     api = api_as("officer_a1")
-    response = api.put_json(url(world), {"version": version(world), "inputs": {"value": True}, "note": "a\x00b"})
+    response = api.put_json(
+        url(world), {"version": version(world), "inputs": {"value": True}, "note": "a\x00b"}
+    )
     assert response.status_code == 422
     assert response.json()["detail"] == "Dữ liệu không hợp lệ."
     english = api_as("officer_a1", language="en").put_json(url(world), {"version": "x"})
@@ -266,7 +321,11 @@ def test_the_sheet_and_list_query_counts_do_not_grow_with_evidence_and_rows(api_
     for i in range(3):
         for code in ("1.2", "2.1"):
             score = world["sheet"]["A1"].scores.get(criterion__code=code)
-            actions.upload_evidence(score=score, by=world["personas"]["officer_a1"], uploaded_file=pdf_upload(),
-                                    short_name=f"Tai lieu {code} {i}")
+            actions.upload_evidence(
+                score=score,
+                by=world["personas"]["officer_a1"],
+                uploaded_file=pdf_upload(),
+                short_name=f"Tai lieu {code} {i}",
+            )
     after = {path: count(path) for path in before}
     assert after == before

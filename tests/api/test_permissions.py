@@ -17,14 +17,29 @@ from parindex.api.main import api
 from tests.api.conftest import pdf_upload
 
 PERSONAS = (
-    "officer_a1", "head_a1", "officer_a2", "officer_b1", "district_manager_a", "appraiser_province",
-    "province_manager", "viewer_province", "admin_user",
+    "officer_a1",
+    "head_a1",
+    "officer_a2",
+    "officer_b1",
+    "district_manager_a",
+    "appraiser_province",
+    "province_manager",
+    "viewer_province",
+    "admin_user",
 )
 ALL = frozenset(PERSONAS)
 # Unpublished data of a unit: its members and the index managers/appraisers overseeing it.
 DATA = {
-    "A1": frozenset({"officer_a1", "head_a1", "district_manager_a", "appraiser_province", "province_manager",
-                     "admin_user"}),
+    "A1": frozenset(
+        {
+            "officer_a1",
+            "head_a1",
+            "district_manager_a",
+            "appraiser_province",
+            "province_manager",
+            "admin_user",
+        }
+    ),
     "B1": frozenset({"officer_b1", "appraiser_province", "province_manager", "admin_user"}),
 }
 # Units themselves (names, tree): viewers see their subtree too.
@@ -32,7 +47,10 @@ UNITS = {"A1": DATA["A1"] | {"viewer_province"}, "B1": DATA["B1"] | {"viewer_pro
 # Round A and the request of DA are also seen by A2 (it has a sheet in the round / receives the request).
 ROUND = {"A1": DATA["A1"] | {"officer_a2"}, "B1": DATA["B1"]}
 # Who may score a leaf / submit a sheet of the unit.
-EDITORS = {"A1": frozenset({"officer_a1", "head_a1", "admin_user"}), "B1": frozenset({"officer_b1", "admin_user"})}
+EDITORS = {
+    "A1": frozenset({"officer_a1", "head_a1", "admin_user"}),
+    "B1": frozenset({"officer_b1", "admin_user"}),
+}
 HEADS = {"A1": frozenset({"head_a1", "admin_user"}), "B1": frozenset({"admin_user"})}
 
 
@@ -58,21 +76,25 @@ def framework_yaml(world) -> bytes:
 
 def detail(path, key, sets):
     """GET path.format(id) → 200 for the personas in sets[target], else 404."""
+
     def run(api_as, world, persona, target):
         response = api_as(persona).get(path.format(id=key(world, target)))
         expected = 200 if persona in sets[target] else 404
         return response, expected
+
     return run
 
 
 def listing(path, key, sets, id_field="id", params=None):
     """GET a list (always 200): the target's object is listed iff the persona may see it."""
+
     def run(api_as, world, persona, target):
         response = api_as(persona).get(path, data={"page_size": 200, **(params or {})})
         assert response.status_code == 200, response.content
         ids = {item[id_field] for item in response.json()["items"]}
         assert (key(world, target) in ids) == (persona in sets[target]), (persona, target, ids)
         return response, 200
+
     return run
 
 
@@ -86,19 +108,23 @@ def edit(call, ok, *, ok_status=200, denied_status=403, ok_sets=EDITORS, see_set
         else:
             expected = 404
         return response, expected
+
     return run
 
 
 def save_score_call(client, world, target):
     sheet, score = world["sheet"][target], world["score"][target]
     score.refresh_from_db()
-    return client.put_json(f"sheets/{sheet.pk}/scores/{score.pk}", {"version": score.version, "inputs": {"value": True}})
+    return client.put_json(
+        f"sheets/{sheet.pk}/scores/{score.pk}", {"version": score.version, "inputs": {"value": True}}
+    )
 
 
 def upload_call(client, world, target):
     sheet, score = world["sheet"][target], world["score"][target]
-    return client.post(f"sheets/{sheet.pk}/scores/{score.pk}/evidence",
-                       {"short_name": "Bao cao quy 1", "file": pdf_upload()})
+    return client.post(
+        f"sheets/{sheet.pk}/scores/{score.pk}/evidence", {"short_name": "Bao cao quy 1", "file": pdf_upload()}
+    )
 
 
 def import_units_run(api_as, world, persona, target):
@@ -125,13 +151,15 @@ def import_framework_run(api_as, world, persona, target):
 def transition(action, *, ok_status):
     def call(client, world, target):
         return client.post(f"sheets/{world['sheet'][target].pk}/{action}")
+
     return edit(call, None, ok_status=ok_status, ok_sets=HEADS)
 
 
 def stats_run(api_as, world, persona, target):
     result = world["result"][target]
-    response = api_as(persona).get("statistics/lost-points",
-                                   data={"publication_id": result.publication_id, "peer_key": result.peer_key})
+    response = api_as(persona).get(
+        "statistics/lost-points", data={"publication_id": result.publication_id, "peer_key": result.peer_key}
+    )
     return response, 200
 
 
@@ -148,19 +176,104 @@ def tracking_run(api_as, world, persona, target):
     return response, expected
 
 
-PLAN_EDITORS = {"A1": frozenset({"officer_a1", "head_a1", "admin_user"}), "B1": frozenset({"officer_b1", "admin_user"})}
+PLAN_EDITORS = {
+    "A1": frozenset({"officer_a1", "head_a1", "admin_user"}),
+    "B1": frozenset({"officer_b1", "admin_user"}),
+}
 
 
 def task_call(action, body):
     def call(client, world, target):
-        return client.call("post", f"tasks/{world['task'][target].pk}/{action}", data=body,
-                           content_type="application/json")
+        return client.call(
+            "post", f"tasks/{world['task'][target].pk}/{action}", data=body, content_type="application/json"
+        )
+
     return call
 
 
 def progress_call(client, world, target):
-    return client.call("post", f"remediation-items/{world['remediation'][target].pk}/progress",
-                       data={"status": "in_progress", "note": "Đang rà soát"}, content_type="application/json")
+    return client.call(
+        "post",
+        f"remediation-items/{world['remediation'][target].pk}/progress",
+        data={"status": "in_progress", "note": "Đang rà soát"},
+        content_type="application/json",
+    )
+
+
+# Who appraises a sheet of the unit: appraisers and index managers above it, never its members.
+APPRAISERS = {
+    "A1": frozenset({"district_manager_a", "appraiser_province", "province_manager", "admin_user"}),
+    "B1": frozenset({"appraiser_province", "province_manager", "admin_user"}),
+}
+# Index managers of a unit above (remediation verification).
+MANAGERS_ABOVE = {
+    "A1": frozenset({"district_manager_a", "province_manager", "admin_user"}),
+    "B1": frozenset({"province_manager", "admin_user"}),
+}
+# The issuing districts DA / DB: who sees the unit, who may issue from it or manage its requests.
+ISSUER_SEES = {
+    "A1": frozenset(
+        {"district_manager_a", "appraiser_province", "province_manager", "viewer_province", "admin_user"}
+    ),
+    "B1": frozenset({"appraiser_province", "province_manager", "viewer_province", "admin_user"}),
+}
+ISSUERS = {"A1": frozenset({"district_manager_a", "admin_user"}), "B1": frozenset({"admin_user"})}
+
+
+def json_call(method, path_of, body):
+    def call(client, world, target):
+        return client.call(method, path_of(world, target), data=body, content_type="application/json")
+
+    return call
+
+
+def form_call(path_of, body):
+    def call(client, world, target):
+        return client.post(path_of(world, target), dict(body))
+
+    return call
+
+
+def appraisal_path(suffix, key="appraisal_sheet"):
+    return lambda world, target: f"sheets/{world[key][target].pk}/appraisal{suffix}"
+
+
+def appraise_path(world, target):
+    return f"sheets/{world['appraisal_sheet'][target].pk}/appraisal/entries/{world['leaf'].pk}"
+
+
+def issue_call(client, world, target):
+    issuer, recipient = {"A1": ("DA", "A1"), "B1": ("DB", "B1")}[target]
+    return client.call(
+        "post",
+        "requests",
+        content_type="application/json",
+        data={
+            "issuing_unit_id": world["tree"][issuer].pk,
+            "number": "99/UBND",
+            "subject": "Báo cáo nhanh",
+            "deadline": "2099-12-31T17:00:00",
+            "recipient_unit_ids": [world["tree"][recipient].pk],
+        },
+    )
+
+
+def create_plan_call(client, world, target):
+    return client.call(
+        "post",
+        "plans",
+        content_type="application/json",
+        data={"unit_id": world["tree"][target].pk, "year": 2025, "title": "Kế hoạch CCHC 2025"},
+    )
+
+
+def report_call(client, world, target):
+    req = world["request"][target]
+    recipient = req.recipients.get(unit=world["tree"][target])
+    return client.post(
+        f"requests/{req.pk}/recipients/{recipient.pk}/reports",
+        {"note": "Báo cáo quý IV", "file": pdf_upload()},
+    )
 
 
 def k(name, attr="pk"):
@@ -198,16 +311,24 @@ MATRIX = {
     "get_publication": detail("publications/{id}", lambda w, t: w["publication"].pk, {"A1": ALL, "B1": ALL}),
     "list_results": listing("results", k("result"), {"A1": ALL, "B1": ALL}),
     "get_result": detail("results/{id}", k("result"), {"A1": ALL, "B1": ALL}),
-    "list_rankings": listing("rankings", k("result"), {"A1": ALL, "B1": ALL}, id_field="result_id",
-                             params={"year": 2024, "unit_kind": "commune"}),
+    "list_rankings": listing(
+        "rankings",
+        k("result"),
+        {"A1": ALL, "B1": ALL},
+        id_field="result_id",
+        params={"year": 2024, "unit_kind": "commune"},
+    ),
     "lost_points": stats_run,
     "list_appraisal_entries": listing("appraisal-entries", k("entry"), DATA),
     "list_plans": listing("plans", k("plan"), DATA),
     "get_plan": detail("plans/{id}", k("plan"), DATA),
     "list_tasks": listing("tasks", k("task"), DATA),
     "get_task": detail("tasks/{id}", k("task"), DATA),
-    "mark_task_done": edit(task_call("done", {"completion_date": "2024-06-20", "result_note": "Xong"}), None,
-                           ok_sets=PLAN_EDITORS),
+    "mark_task_done": edit(
+        task_call("done", {"completion_date": "2024-06-20", "result_note": "Xong"}),
+        None,
+        ok_sets=PLAN_EDITORS,
+    ),
     "cancel_task": edit(task_call("cancel", {"reason": "Không còn phù hợp"}), None, ok_sets=PLAN_EDITORS),
     "list_requests": listing("requests", k("request"), ROUND),
     "get_request": detail("requests/{id}", k("request"), ROUND),
@@ -215,6 +336,84 @@ MATRIX = {
     "list_remediation_items": listing("remediation-items", k("remediation"), DATA),
     "get_remediation_item": detail("remediation-items/{id}", k("remediation"), DATA),
     "report_remediation_progress": edit(progress_call, None, ok_sets=PLAN_EDITORS),
+    "record_remediation_result": edit(
+        form_call(
+            lambda w, t: f"remediation-items/{w['remediation'][t].pk}/result", {"result_text": "Đã khắc phục"}
+        ),
+        None,
+        ok_sets=PLAN_EDITORS,
+    ),
+    "mark_remediation_cannot": edit(
+        json_call(
+            "post",
+            lambda w, t: f"remediation-items/{w['remediation'][t].pk}/cannot",
+            {"reason": "Vượt thẩm quyền của xã"},
+        ),
+        None,
+        ok_sets=PLAN_EDITORS,
+    ),
+    "verify_remediation_result": edit(
+        json_call("post", lambda w, t: f"remediation-items/{w['remedied'][t].pk}/verify", {"note": "Đạt"}),
+        None,
+        ok_sets=MANAGERS_ABOVE,
+    ),
+    # appraisal
+    "get_appraisal": detail("sheets/{id}/appraisal", k("appraisal_sheet"), DATA),
+    "start_appraisal": edit(json_call("post", appraisal_path("/start"), {}), None, ok_sets=APPRAISERS),
+    "appraise_leaf": edit(
+        json_call("put", appraise_path, {"points": "20", "reason": "Thiếu minh chứng"}),
+        None,
+        ok_sets=APPRAISERS,
+    ),
+    "complete_appraisal_round": edit(
+        json_call("post", appraisal_path("/complete"), {}), None, ok_sets=APPRAISERS
+    ),
+    "answer_explanation": edit(
+        form_call(
+            lambda w, t: f"appraisal-entries/{w['flagged'][t].pk}/explanation",
+            {"text": "Kế hoạch ban hành ngày 10/01"},
+        ),
+        None,
+    ),
+    # nothing explained yet: the unit's side is refused for the state (409), the others as usual
+    "submit_explanation": edit(
+        json_call("post", appraisal_path("/explanation/submit", "explanation_sheet"), {}), None, ok_status=409
+    ),
+    # plans
+    "create_plan": edit(create_plan_call, None, ok_status=201, ok_sets=PLAN_EDITORS, see_sets=UNITS),
+    "update_plan": edit(
+        json_call("patch", lambda w, t: f"plans/{w['plan'][t].pk}", {"number": "12/KH-UBND"}),
+        None,
+        ok_sets=PLAN_EDITORS,
+    ),
+    "add_task": edit(
+        json_call("post", lambda w, t: f"plans/{w['plan'][t].pk}/tasks", {"content": "Số hoá hồ sơ"}),
+        None,
+        ok_status=201,
+        ok_sets=PLAN_EDITORS,
+    ),
+    "update_task": edit(
+        json_call("patch", lambda w, t: f"tasks/{w['task'][t].pk}", {"status": "in_progress"}),
+        None,
+        ok_sets=PLAN_EDITORS,
+    ),
+    # requests
+    "issue_request": edit(issue_call, None, ok_status=201, ok_sets=ISSUERS, see_sets=ISSUER_SEES),
+    "update_request": edit(
+        json_call(
+            "patch", lambda w, t: f"requests/{w['request'][t].pk}", {"deadline": "2099-06-30T17:00:00+07:00"}
+        ),
+        None,
+        ok_sets=ISSUERS,
+        see_sets=ROUND,
+    ),
+    "close_request": edit(
+        json_call("post", lambda w, t: f"requests/{w['request'][t].pk}/close", {}),
+        None,
+        ok_sets=ISSUERS,
+        see_sets=ROUND,
+    ),
+    "submit_report": edit(report_call, None, ok_status=201),
 }
 
 
@@ -254,8 +453,23 @@ def test_every_endpoint_answers_401_json_without_credentials(operation, client, 
             if op["operationId"] != operation:
                 continue
             url = path.replace("{", "").replace("}", "")
-            for name in ("unit_id", "framework_id", "round_id", "sheet_id", "score_id", "evidence_id",
-                         "publication_id", "result_id", "plan_id", "task_id", "request_id", "item_id"):
+            for name in (
+                "unit_id",
+                "framework_id",
+                "round_id",
+                "sheet_id",
+                "score_id",
+                "evidence_id",
+                "publication_id",
+                "result_id",
+                "plan_id",
+                "task_id",
+                "request_id",
+                "item_id",
+                "criterion_id",
+                "entry_id",
+                "recipient_id",
+            ):
                 url = url.replace(f"int:{name}", "1")
                 url = url.replace(name, "1")
             response = getattr(client, method)(url)

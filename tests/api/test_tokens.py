@@ -92,7 +92,9 @@ def test_a_token_of_an_inactive_user_answers_401(client, officer_a1):
     assert client.get("/api/v1/units", headers=bearer(secret)).status_code == 401
 
 
-@pytest.mark.parametrize("header", ["Bearer", "Bearer nonsense", "Bearer pdx_abc_def", "Token abc", "Basic eDp5"])
+@pytest.mark.parametrize(
+    "header", ["Bearer", "Bearer nonsense", "Bearer pdx_abc_def", "Token abc", "Basic eDp5"]
+)
 def test_a_bad_authorization_header_answers_401_json_not_a_redirect(client, db, header):
     response = client.get("/api/v1/units", headers={"Authorization": header})
     assert response.status_code == 401

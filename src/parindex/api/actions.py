@@ -35,8 +35,12 @@ def create_token(*, user, name: str, expires_in_days: int | None = 90, now: dt.d
             created=now,
             expires_at=now + dt.timedelta(days=expires_in_days) if expires_in_days else None,
         )
-        record(actor=user, action="api.token.create", obj=token,
-               after=snapshot(token, ["name", "prefix", "expires_at"]))
+        record(
+            actor=user,
+            action="api.token.create",
+            obj=token,
+            after=snapshot(token, ["name", "prefix", "expires_at"]),
+        )
     return token, secret
 
 

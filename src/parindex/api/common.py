@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
+from pydantic import AfterValidator
 
 # Database ids and years are bounded so that a huge number answers 422, never a database
 # overflow (SQLite integers are 64-bit; PostgreSQL "integer" columns 32-bit).
@@ -22,6 +25,26 @@ def Str(max_length: int, min_length: int = 0):  # noqa: N802 — a type factory,
 
 
 Text = Str(200)
+
+
+def _plausible_date(value: dt.date) -> dt.date:
+    if not 1900 <= value.year <= 2200:
+        raise ValueError("a year between 1900 and 2200")
+    return value
+
+
+def _local_aware(value: dt.datetime) -> dt.datetime:
+    """A datetime without an offset is local time (Asia/Ho_Chi_Minh), as on the pages."""
+    _plausible_date(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_default_timezone())
+    return value
+
+
+# Dates and times of documents and deadlines: years 1900–2200 (a year 9999 would overflow
+# when converted to UTC); a time without an offset is local time.
+Date = Annotated[dt.date, AfterValidator(_plausible_date)]
+DateTime = Annotated[dt.datetime, AfterValidator(_local_aware)]
 
 
 class ErrorOut(Schema):

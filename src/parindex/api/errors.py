@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -49,10 +50,27 @@ class Conflict(Exception):
 def step_refused(exc: ValidationError) -> Exception:
     """For a workflow-step endpoint: a refusal about the object's state (a plain message, e.g.
     "a cancelled task cannot be marked done") is a 409; errors tied to an input field (a
-    ValidationError with a field dict, e.g. a completion date in the future) stay 422."""
+    ValidationError with a field dict, e.g. a completion date in the future) stay 422, and so
+    does a plain message whose code names an input problem (``evidence_file``: a refused upload)."""
     if hasattr(exc, "error_dict"):
         return exc
+    codes = _codes(exc)
+    if codes and not codes & CONFLICT_CODES:
+        return exc
     return Conflict(exc)
+
+
+def refused_by_state(exc: ValidationError, state_msgids) -> Exception:
+    """For an action whose refusals are all plain messages without a code (appraisals): the
+    refusals named by ``state_msgids`` (the action's English msgids, translated here at run
+    time so that they compare with the action's message in the caller's language) are 409,
+    anything else (a bound, a missing reason) 422."""
+    for msgid in state_msgids:
+        text = gettext(msgid)
+        head = text.split("%(")[0]
+        if any(message == text or ("%(" in text and message.startswith(head)) for message in exc.messages):
+            return Conflict(exc)
+    return exc
 
 
 def validation_status(exc: ValidationError) -> int:
@@ -64,9 +82,7 @@ def install(api: NinjaAPI) -> None:
         return api.create_response(request, {"detail": _("Not found.")}, status=404)
 
     def forbidden(request, exc):
-        return api.create_response(
-            request, {"detail": str(exc) or _("You may not do this.")}, status=403
-        )
+        return api.create_response(request, {"detail": str(exc) or _("You may not do this.")}, status=403)
 
     def invalid(request, exc: ValidationError):
         codes = sorted(_codes(exc))
@@ -74,12 +90,17 @@ def install(api: NinjaAPI) -> None:
         return api.create_response(request, body, status=validation_status(exc))
 
     def spreadsheet(request, exc: SpreadsheetError):
-        body = {"detail": _("The file has errors; nothing was written."), "errors": [str(e) for e in exc.errors]}
+        body = {
+            "detail": _("The file has errors; nothing was written."),
+            "errors": [str(e) for e in exc.errors],
+        }
         return api.create_response(request, body, status=422)
 
     def unauthenticated(request, exc):
         return api.create_response(
-            request, {"detail": _("Authentication required: an API token or a logged-in session.")}, status=401
+            request,
+            {"detail": _("Authentication required: an API token or a logged-in session.")},
+            status=401,
         )
 
     def http_error(request, exc: HttpError):
@@ -109,8 +130,6 @@ def install(api: NinjaAPI) -> None:
         return
 
     def locked(request, exc):
-        return api.create_response(
-            request, {"detail": str(exc)}, status=409
-        )
+        return api.create_response(request, {"detail": str(exc)}, status=409)
 
     api.add_exception_handler(FrameworkLocked, locked)

@@ -57,13 +57,15 @@ errors.install(api)
 
 
 def _mount() -> None:
-    from parindex.api.routers import assessments, frameworks, results, units, workflow
+    from parindex.api.routers import appraisals, assessments, frameworks, plans, requests, results, units
 
     api.add_router("", units.router)
     api.add_router("", frameworks.router)
     api.add_router("", assessments.router)
+    api.add_router("", appraisals.router)
     api.add_router("", results.router)
-    api.add_router("", workflow.router)
+    api.add_router("", plans.router)
+    api.add_router("", requests.router)
     if apps.is_installed("parindex.remediation"):
         from parindex.api.routers import remediation
 

@@ -1,6 +1,5 @@
 """Rounds, score sheets with their leaves, leaf scores (with the version check) and evidence."""
 
-
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
@@ -8,7 +7,7 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -183,7 +182,10 @@ def _leaf(node) -> dict:
                 "label": str(spec.get("label") or spec["name"]),
                 "type": str(spec.get("type") or "decimal"),
                 "choices": [
-                    {"value": ("1" if key else "0") if isinstance(key, bool) else str(key), "label": str(label)}
+                    {
+                        "value": ("1" if key else "0") if isinstance(key, bool) else str(key),
+                        "label": str(label),
+                    }
                     for key, label in spec.get("choices") or []
                 ],
             }
@@ -282,8 +284,10 @@ def save_score(request, sheet_id: Id, score_id: Id, payload: ScoreIn):
     `version` was read, or when the sheet is submitted, locked or past its deadline."""
     sheet = _sheet(request, sheet_id)
     score = _score(sheet, score_id)
-    raw = {key: (("1" if value else "0") if isinstance(value, bool) else str(value))
-           for key, value in payload.inputs.items()}
+    raw = {
+        key: (("1" if value else "0") if isinstance(value, bool) else str(value))
+        for key, value in payload.inputs.items()
+    }
     actions.save_score(
         score=score,
         by=request.user,
@@ -298,7 +302,9 @@ def save_score(request, sheet_id: Id, score_id: Id, payload: ScoreIn):
     return _leaf(node)
 
 
-@router.post("/sheets/{int:sheet_id}/submit", response=responses(SheetOut, 403, 404, 409), operation_id="submit_sheet")
+@router.post(
+    "/sheets/{int:sheet_id}/submit", response=responses(SheetOut, 403, 404, 409), operation_id="submit_sheet"
+)
 def submit_sheet(request, sheet_id: Id):
     """The unit head submits the sheet for appraisal."""
     sheet = _sheet(request, sheet_id)
@@ -310,7 +316,9 @@ def submit_sheet(request, sheet_id: Id):
 
 
 @router.post(
-    "/sheets/{int:sheet_id}/withdraw", response=responses(SheetOut, 403, 404, 409), operation_id="withdraw_sheet"
+    "/sheets/{int:sheet_id}/withdraw",
+    response=responses(SheetOut, 403, 404, 409),
+    operation_id="withdraw_sheet",
 )
 def withdraw_sheet(request, sheet_id: Id):
     """The unit head takes a submitted sheet back (before appraisal starts and the deadline)."""
@@ -395,7 +403,9 @@ def download_evidence(request, evidence_id: Id):
     if not evidence.file:
         raise Http404
     try:
-        return safe_file_response(evidence.file, filename=evidence.generated_name, content_type=evidence.content_type)
+        return safe_file_response(
+            evidence.file, filename=evidence.generated_name, content_type=evidence.content_type
+        )
     except FileNotFoundError:
         raise Http404
 
@@ -413,13 +423,13 @@ class EvidenceUploadIn(Schema):
     response=responses(EvidenceOut, 403, 404, 409, status=201),
     operation_id="upload_evidence",
 )
-def upload_evidence(request, sheet_id: Id, score_id: Id, data: Form[EvidenceUploadIn], file: File[UploadedFile]):
+def upload_evidence(
+    request, sheet_id: Id, score_id: Id, data: Form[EvidenceUploadIn], file: File[UploadedFile]
+):
     """Upload a file as evidence of one leaf (checked by content; the name is generated)."""
     sheet = _sheet(request, sheet_id)
     score = _score(sheet, score_id)
-    form = EvidenceUploadForm(
-        {k: ("" if v is None else v) for k, v in data.dict().items()}, {"file": file}
-    )
+    form = EvidenceUploadForm({k: ("" if v is None else v) for k, v in data.dict().items()}, {"file": file})
     if not form.is_valid():
         raise ValidationError([e for errors in form.errors.values() for e in errors])
     cleaned = form.cleaned_data
@@ -433,5 +443,4 @@ def upload_evidence(request, sheet_id: Id, score_id: Id, data: Form[EvidenceUplo
         doc_date=cleaned["doc_date"],
         issuer=cleaned["issuer"],
     )
-    return 201, evidence
-
+    return Status(201, evidence)

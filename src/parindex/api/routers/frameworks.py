@@ -1,13 +1,12 @@
 """Frameworks: read (every logged-in user), export as .xlsx/.yaml, import for index managers."""
 
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -104,7 +103,11 @@ def _framework(request, framework_id: int) -> Framework:
     return get_visible_or_404(Framework.objects.all(), request.user, pk=framework_id)
 
 
-@router.get("/frameworks/{int:framework_id}", response=responses(FrameworkDetailOut, 404), operation_id="get_framework")
+@router.get(
+    "/frameworks/{int:framework_id}",
+    response=responses(FrameworkDetailOut, 404),
+    operation_id="get_framework",
+)
 def get_framework(request, framework_id: Id):
     return _framework(request, framework_id)
 
@@ -154,4 +157,4 @@ def import_framework(request, data: Form[FrameworkImportIn], file: File[Uploaded
         raise PermissionDenied(_("Only index managers of the issuing unit may change its frameworks."))
     parsed = read_file(file.read(), file.name or "")
     framework = actions.import_framework(parsed, owner_unit=owner, by=request.user, note=file.name or "")
-    return 201, framework
+    return Status(201, framework)

@@ -1,17 +1,22 @@
-"""Remediation items (Phụ lục II and inspection findings), read through the visibility rule."""
-
+"""Remediation items (Phụ lục II and inspection findings): reads through the visibility rule;
+progress, the result with its evidence, "cannot be done" and the verification by the level
+above through ``parindex.remediation.actions`` (the same steps as the item page)."""
 
 import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from django.core.exceptions import ValidationError
-from ninja import Query, Router, Schema
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from parindex.api.common import Id, Pages, Str, Year, responses
+from parindex.api.common import Date, Id, Pages, Str, Year, responses
 from parindex.api.errors import step_refused
-from parindex.remediation import actions
+from parindex.assessments.models import Evidence
+from parindex.remediation import access, actions
+from parindex.remediation.forms import ResultForm
 from parindex.remediation.models import RemediationItem
 from parindex.units.visibility import get_visible_or_404
 
@@ -45,7 +50,15 @@ class RemediationItemOut(Schema):
     status: str
     result_text: str
     completed_on: dt.date | None
+    cannot_reason: str
+    evidence_ids: list[int]
     verified_at: dt.datetime | None
+    verified_by_id: int | None
+    verification_note: str
+
+    @staticmethod
+    def resolve_evidence_ids(obj):
+        return sorted(evidence.pk for evidence in obj.evidence.all())
 
 
 class RemediationFilter(Schema):
@@ -61,7 +74,7 @@ class RemediationFilter(Schema):
 )
 @paginate(Pages)
 def list_remediation_items(request, filters: Query[RemediationFilter]):
-    items = RemediationItem.objects.visible_to(request.user)
+    items = RemediationItem.objects.visible_to(request.user).prefetch_related("evidence")
     if filters.unit_id:
         items = items.filter(unit_id=filters.unit_id)
     if filters.year:
@@ -76,10 +89,16 @@ def list_remediation_items(request, filters: Query[RemediationFilter]):
 
 
 @router.get(
-    "/remediation-items/{int:item_id}", response=responses(RemediationItemOut, 404), operation_id="get_remediation_item"
+    "/remediation-items/{int:item_id}",
+    response=responses(RemediationItemOut, 404),
+    operation_id="get_remediation_item",
 )
 def get_remediation_item(request, item_id: Id):
-    return get_visible_or_404(RemediationItem.objects.all(), request.user, pk=item_id)
+    return _item(request, item_id)
+
+
+def _item(request, item_id: int) -> RemediationItem:
+    return get_visible_or_404(RemediationItem.objects.prefetch_related("evidence"), request.user, pk=item_id)
 
 
 class ProgressIn(Schema):
@@ -94,9 +113,106 @@ class ProgressIn(Schema):
 )
 def report_progress(request, item_id: Id, payload: ProgressIn):
     """A progress note and/or the status (not started / in progress) of one shortcoming."""
-    item = get_visible_or_404(RemediationItem.objects.all(), request.user, pk=item_id)
+    item = _item(request, item_id)
     try:
         actions.update_progress(item, by=request.user, status=payload.status, note=payload.note)
     except ValidationError as exc:
         raise step_refused(exc)
-    return get_visible_or_404(RemediationItem.objects.all(), request.user, pk=item_id)
+    return _item(request, item_id)
+
+
+class ResultIn(Schema):
+    result_text: Str(10000, min_length=1)
+    completed_on: Date | None = Field(None, description="Default: today; not in the future.")
+    short_name: Str(80) = Field("", description="Short name of the uploaded document (required with `file`).")
+    evidence_ids: list[Id] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Evidence of the unit already stored (GET /evidence).",
+    )
+
+
+@router.post(
+    "/remediation-items/{int:item_id}/result",
+    response=responses(RemediationItemOut, 403, 404, 409),
+    operation_id="record_remediation_result",
+)
+def record_result(request, item_id: Id, data: Form[ResultIn], file: File[UploadedFile] = None):
+    """The shortcoming is remedied: the result, the completion date and its evidence — an uploaded
+    `file` (multipart, checked by content, named after the seed's convention) and/or evidence
+    already stored. The unit's officers and head, or the item's lead official. 409 once verified."""
+    item = _item(request, item_id)
+    if not access.can_report(request.user, item):
+        raise PermissionDenied
+    form = ResultForm(
+        {
+            "result_text": data.result_text,
+            "completed_on": data.completed_on or "",
+            "short_name": data.short_name,
+        },
+        {"file": file} if file else {},
+    )
+    if not form.is_valid():
+        raise ValidationError({name: errors for name, errors in form.errors.items()})
+    cleaned = form.cleaned_data
+    evidence = list(Evidence.objects.visible_to(request.user).filter(pk__in=set(data.evidence_ids)))
+    missing = sorted(set(data.evidence_ids) - {e.pk for e in evidence})
+    if missing:
+        raise ValidationError(
+            {
+                "evidence": _("These evidence ids do not exist or are not visible to you: %(ids)s.")
+                % {"ids": ", ".join(str(i) for i in missing)}
+            }
+        )
+    uploads = [(cleaned["file"], cleaned["short_name"])] if cleaned.get("file") else []
+    try:
+        actions.record_result(
+            item,
+            by=request.user,
+            result_text=cleaned["result_text"],
+            completed_on=cleaned["completed_on"],
+            uploads=uploads,
+            evidence=evidence,
+        )
+    except ValidationError as exc:
+        raise step_refused(exc)
+    return _item(request, item_id)
+
+
+class CannotIn(Schema):
+    reason: Str(5000, min_length=1)
+
+
+@router.post(
+    "/remediation-items/{int:item_id}/cannot",
+    response=responses(RemediationItemOut, 403, 404, 409),
+    operation_id="mark_remediation_cannot",
+)
+def mark_cannot(request, item_id: Id, payload: CannotIn):
+    """The shortcoming cannot be remedied, with the reason. 409 once verified."""
+    item = _item(request, item_id)
+    try:
+        actions.mark_cannot(item, by=request.user, reason=payload.reason)
+    except ValidationError as exc:
+        raise step_refused(exc)
+    return _item(request, item_id)
+
+
+class VerifyIn(Schema):
+    note: Str(5000) = ""
+
+
+@router.post(
+    "/remediation-items/{int:item_id}/verify",
+    response=responses(RemediationItemOut, 403, 404, 409),
+    operation_id="verify_remediation_result",
+)
+def verify_result(request, item_id: Id, payload: VerifyIn):
+    """An index manager of a higher unit confirms the result. 409 before the item is remedied,
+    without evidence, or when it is already verified."""
+    item = _item(request, item_id)
+    try:
+        actions.verify_item(item, by=request.user, note=payload.note)
+    except ValidationError as exc:
+        raise step_refused(exc)
+    return _item(request, item_id)

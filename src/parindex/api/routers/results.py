@@ -4,7 +4,6 @@ Reads go through ``UnitResult.objects.visible_to`` (published rows for everyone 
 drafts only for the unit and its appraisal side) and the results app's selectors.
 """
 
-
 import datetime as dt
 from decimal import Decimal
 
@@ -109,7 +108,9 @@ class PublicationFilter(Schema):
 class ResultFilter(Schema):
     year: Year | None = None
     unit_kind: Unit.Kind | None = None
-    province_id: Id | None = Field(None, description="Only units under this province (or any unit of the tree).")
+    province_id: Id | None = Field(
+        None, description="Only units under this province (or any unit of the tree)."
+    )
     unit_id: Id | None = None
     publication_id: Id | None = None
     peer_key: Text | None = None
@@ -160,7 +161,9 @@ def list_publications(request, filters: Query[PublicationFilter]):
 
 
 @router.get(
-    "/publications/{int:publication_id}", response=responses(PublicationOut, 404), operation_id="get_publication"
+    "/publications/{int:publication_id}",
+    response=responses(PublicationOut, 404),
+    operation_id="get_publication",
 )
 def get_publication(request, publication_id: Id):
     try:
@@ -173,7 +176,9 @@ def get_publication(request, publication_id: Id):
 @paginate(Pages)
 def list_results(request, filters: Query[ResultFilter]):
     """Unit results (published by default), filtered by year, unit type, province, publication."""
-    return _results(request, filters).order_by("-year", "publication_id", "peer_key", "rank", "unit_name", "id")
+    return _results(request, filters).order_by(
+        "-year", "publication_id", "peer_key", "rank", "unit_name", "id"
+    )
 
 
 @router.get("/results/{int:result_id}", response=responses(ResultDetailOut, 404), operation_id="get_result")

@@ -1,6 +1,5 @@
 """Units (read) and the units import (same function and permission as the import page)."""
 
-
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
