@@ -14,7 +14,9 @@ from openpyxl import load_workbook
 
 import parindex.accounts
 from parindex.core.models import AuditEntry
+from parindex.requests.models import UserJob
 from parindex.units.models import Membership
+from tests.core.job_helpers import job_of, job_page
 from tests.core.xlsx_helpers import make_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -193,19 +195,111 @@ def test_duplicate_role_rows_and_conflicting_names_are_refused(tmp_path, tree):
     assert state() == before
 
 
-def upload(client, content):
-    return client.post(reverse("users_import"), {"file": SimpleUploadedFile("nguoi-dung.xlsx", content)})
+def upload(client, content, name="nguoi-dung.xlsx"):
+    return client.post(reverse("users_import"), {"file": SimpleUploadedFile(name, content)})
 
 
 def test_manager_gives_roles_in_own_district_through_the_page(client, district_manager_a):
     client.force_login(district_manager_a)
-    response = upload(
-        client, make_xlsx(HEADER, [["canbo.a2b", "Lò Văn Bảy", None, None, "A2", "officer", "", None]])
+    job = job_of(
+        upload(
+            client,
+            make_xlsx(
+                HEADER,
+                [
+                    ["canbo.a2b", "Lò Văn Bảy", None, None, "A2", "officer", "", None],
+                    ["canbo.a2c", "Lò Thị Tám", None, None, "A2", "viewer", "", "Mat-khau-rieng-2024!"],
+                ],
+            ),
+        )
     )
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "Đã tạo 1 người dùng" in page
-    assert 'data-testid="passwords"' in page and "canbo.a2b" in page
+    assert job.status == UserJob.Status.SUCCEEDED, job.details
+    assert job.message.startswith("Đã tạo 2 tài khoản.") and "chỉ tải về được một lần" in job.message
+    assert "Đã tạo 2 người dùng, cập nhật 0 người dùng, thêm 2 vai trò." in job.details
+    assert job.result_once and job.result_name == "mat-khau-mot-lan.xlsx"
+    assert Membership.objects.get(user__username="canbo.a2b").unit.code == "A2"
+    page = job_page(client, job)
+    # The passwords are never shown on a page: only the one-time download.
+    assert 'data-testid="job-download"' in page and 'data-testid="passwords"' not in page
+
+    download = client.get(reverse("requests:job_download", args=[job.pk]))
+    assert download.status_code == 200
+    rows = list(load_workbook(io.BytesIO(download.content)).active.iter_rows(values_only=True))
+    generated = {row[0]: row[2] for row in rows if row[0] in ("canbo.a2b", "canbo.a2c")}
+    assert list(generated) == ["canbo.a2b"]  # a password chosen in the file is not repeated
+    assert User.objects.get(username="canbo.a2b").check_password(generated["canbo.a2b"])
+    # Downloaded once, then gone from the server.
+    assert client.get(reverse("requests:job_download", args=[job.pk])).status_code == 404
+    job.refresh_from_db()
+    assert not job.result_file
+    assert 'data-testid="job-download"' not in job_page(client, job)
+
+
+def test_an_import_without_generated_passwords_offers_no_file(client, admin_user):
+    client.force_login(admin_user)
+    job = job_of(
+        upload(
+            client,
+            make_xlsx(HEADER, [["canbo.x", "Tên", None, None, "A1", "officer", "", "Mat-khau-rieng-2024!"]]),
+        )
+    )
+    assert job.status == UserJob.Status.SUCCEEDED
+    assert job.message == "Đã tạo 1 người dùng, cập nhật 0 người dùng, thêm 1 vai trò."
+    assert not job.result_file and not job.result_once
+
+
+def test_a_malformed_file_fails_the_job_with_its_row_errors_and_writes_nothing(client, district_manager_a):
+    client.force_login(district_manager_a)
+    before = state()
+    rows = [
+        ["canbo.x", "Tên Một", None, None, "A1", "officer", "", None],
+        ["canbo.y", "", None, None, "KHONG-CO", "officer", "", None],
+    ]
+    job = job_of(upload(client, make_xlsx(HEADER, rows)))
+    assert job.status == UserJob.Status.FAILED and not job.result_file
+    page = job_page(client, job)
+    assert "Tệp có lỗi; chưa nhập dữ liệu nào." in page
+    assert any(line.startswith("Dòng 3") for line in job.details)
+    assert "Dòng 3" in page
+    assert state() == before
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_at_once(client, district_manager_a):
+    client.force_login(district_manager_a)
+    response = upload(client, b"ten;ho\n", "nguoi-dung.csv")
+    assert response.status_code == 400
+    assert "Đây không phải là tệp Excel .xlsx." in response.content.decode()
+    assert not UserJob.objects.exists()
+
+
+def test_the_job_refuses_a_user_without_the_role(officer_a1):
+    from parindex.core.jobs import start_user_job
+
+    before = state()
+    job = start_user_job(
+        user=officer_a1,
+        label="Nhập người dùng",
+        func_path="parindex.accounts.jobs.import_users",
+        input_file=make_xlsx(HEADER, [["canbo.x", "Tên", None, None, "A1", "officer", "", None]]),
+    )
+    job.refresh_from_db()
+    assert job.status == UserJob.Status.FAILED
+    assert job.error == "Chỉ quản lý chỉ số và quản trị hệ thống mới được nhập người dùng."
+    assert state() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_users_import_runs_on_the_worker(client, district_manager_a, worker_queue):
+    client.force_login(district_manager_a)
+    job = job_of(
+        upload(client, make_xlsx(HEADER, [["canbo.q", "Tên", None, None, "A2", "officer", "", None]]))
+    )
+    assert job.status == UserJob.Status.QUEUED
+    assert not User.objects.filter(username="canbo.q").exists()
+    worker_queue()
+    job.refresh_from_db()
+    assert job.status == UserJob.Status.SUCCEEDED, (job.error, job.details)
+    assert job.result_once and User.objects.filter(username="canbo.q").exists()
 
 
 @pytest.mark.parametrize(
@@ -225,9 +319,9 @@ def test_manager_gives_roles_in_own_district_through_the_page(client, district_m
 def test_manager_cannot_give_roles_outside_scope_or_the_admin_role(client, district_manager_a, row, message):
     client.force_login(district_manager_a)
     before = state()
-    response = upload(client, make_xlsx(HEADER, [row]))
-    assert response.status_code == 400
-    assert message in response.content.decode()
+    job = job_of(upload(client, make_xlsx(HEADER, [row])))
+    assert job.status == UserJob.Status.FAILED
+    assert any(message in line for line in job.details) and message in job_page(client, job)
     assert state() == before
 
 
@@ -236,11 +330,11 @@ def test_manager_cannot_rename_an_existing_user_but_admin_can(
 ):
     row = ["canbo.a1", "Tên Mới", None, None, "A1", "officer", "", None]
     client.force_login(district_manager_a)
-    assert upload(client, make_xlsx(HEADER, [row])).status_code == 200
+    assert job_of(upload(client, make_xlsx(HEADER, [row]))).status == UserJob.Status.SUCCEEDED
     officer_a1.refresh_from_db()
     assert officer_a1.full_name == "Nguyễn Văn An"
     client.force_login(admin_user)
-    assert upload(client, make_xlsx(HEADER, [row])).status_code == 200
+    assert job_of(upload(client, make_xlsx(HEADER, [row]))).status == UserJob.Status.SUCCEEDED
     officer_a1.refresh_from_db()
     assert officer_a1.full_name == "Tên Mới"
     assert AuditEntry.objects.get(action="user.update").before["full_name"] == "Nguyễn Văn An"

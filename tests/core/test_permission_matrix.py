@@ -113,11 +113,13 @@ def test_import_pages_only_for_managers_and_admins(client, personas, persona, ur
 def test_import_posts_are_refused_to_other_roles(client, personas, persona):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from parindex.requests.models import UserJob
+
     client.force_login(personas[persona])
     response = client.post(reverse("units:import"), {"file": SimpleUploadedFile("x.xlsx", b"x")})
-    assert response.status_code == (
-        400 if persona in IMPORTERS else 403
-    )  # 400: "not an xlsx", after the check
+    # 400: "not an xlsx", refused by the form after the role check, before any background job
+    assert response.status_code == (400 if persona in IMPORTERS else 403)
+    assert not UserJob.objects.exists()
 
 
 def test_a_missing_unit_id_is_404(client, admin_user):

@@ -98,15 +98,20 @@ def test_district_manager_imports_a_commune_and_sees_the_errors_of_a_bad_file(
         files=[{"name": "sai.xlsx", "mimeType": xlsx, "buffer": bad}]
     )
     page.get_by_role("button", name="Kiểm tra và nhập").click()
-    errors = page.get_by_test_id("import-errors")
-    expect(errors).to_contain_text("Tệp có 2 lỗi; chưa có dữ liệu nào được nhập.")
-    expect(errors).to_contain_text("Không có đơn vị cấp trên mã “KHONG-CO”.")
+    # The import runs in the background: the job page shows the row errors once it has failed.
+    job = page.locator("[data-testid=job][data-status=failed]")
+    expect(job.get_by_test_id("job-error")).to_contain_text("Tệp có lỗi; chưa nhập dữ liệu nào.")
+    expect(job.get_by_test_id("job-details")).to_contain_text("Không có đơn vị cấp trên mã “KHONG-CO”.")
+    job.get_by_test_id("job-back").click()
     good = make_xlsx(header, [["A9", "Xã Mới", "Xã", "DA"]])
     page.locator("input[type=file]").set_input_files(
         files=[{"name": "dung.xlsx", "mimeType": xlsx, "buffer": good}]
     )
     page.get_by_role("button", name="Kiểm tra và nhập").click()
-    expect(page.get_by_test_id("import-summary")).to_contain_text("Đã tạo 1 đơn vị")
+    job = page.locator("[data-testid=job][data-status=succeeded]")
+    expect(job.get_by_test_id("job-message")).to_contain_text("Đã tạo 1 đơn vị")
+    job.get_by_test_id("job-open").click()
+    expect(page.get_by_test_id("unit-table")).to_contain_text("Xã Mới")
     page.goto(f"{live_server.url}/units/?q=xa+moi")
     expect(page.get_by_test_id("unit-table")).to_contain_text("Xã Mới")
 

@@ -18,6 +18,8 @@ def test_province_manager_imports_browses_and_edits_a_framework(page, live_serve
     page.get_by_test_id("import-link").click()
     page.locator("input[type=file]").set_input_files(str(EXAMPLES / "commune.xlsx"))
     page.get_by_role("button", name="Kiểm tra và nhập").click()
+    # The import runs in the background; the job page then links to the new framework.
+    page.locator("[data-testid=job][data-status=succeeded]").get_by_test_id("job-open").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Bộ chỉ số CCHC cấp xã (minh họa)")
     tree_box = page.get_by_test_id("criteria-tree")
     # Areas are open, deeper criteria collapsed until asked for.
@@ -45,11 +47,13 @@ def test_bad_upload_shows_row_errors_in_vietnamese(page, live_server, province_m
     page.goto(f"{live_server.url}/frameworks/import/")
     page.locator("input[type=file]").set_input_files(str(broken))
     page.get_by_role("button", name="Kiểm tra và nhập").click()
-    errors = page.get_by_test_id("errors")
-    expect(errors).to_contain_text(
+    job = page.locator("[data-testid=job][data-status=failed]")
+    expect(job.get_by_test_id("job-details")).to_contain_text(
         "Tiêu chí 1: điểm tối đa là 14 nhưng các tiêu chí thành phần cộng lại được 13"
     )
-    expect(errors).to_contain_text("chưa lưu gì")
+    expect(job.get_by_test_id("job-error")).to_contain_text("chưa nhập dữ liệu nào")
+    job.get_by_test_id("job-back").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Nhập bộ tiêu chí")
 
 
 def test_commune_officer_reads_and_downloads_but_cannot_edit(page, live_server, officer_a1, tree):

@@ -11,6 +11,8 @@ from django.urls import reverse
 from parindex.frameworks.actions import import_framework, lock_framework
 from parindex.frameworks.models import Criterion, Framework
 from parindex.frameworks.validation import CriterionData
+from parindex.requests.models import UserJob
+from tests.core.job_helpers import job_of, job_page
 
 from .conftest import EXAMPLES, edit_xlsx, small_data, xlsx_bytes
 
@@ -220,21 +222,43 @@ def test_fallback_docx_renders_the_criteria_table(framework):
 def test_manager_imports_a_framework_through_the_upload_page(client, province_manager, tree):
     login(client, province_manager)
     upload = SimpleUploadedFile("commune.yaml", (EXAMPLES / "commune.yaml").read_bytes())
-    response = client.post(reverse("frameworks:import"), {"file": upload, "owner_unit": tree["P"].pk})
+    job = job_of(client.post(reverse("frameworks:import"), {"file": upload, "owner_unit": tree["P"].pk}))
     framework = Framework.objects.get()
-    assert response.status_code == 302 and response["Location"] == framework.get_absolute_url()
+    assert job.status == UserJob.Status.SUCCEEDED, job.details
+    assert job.result_url == framework.get_absolute_url() and job.back_url == reverse("frameworks:import")
+    assert framework.name in job.message and "tổng điểm tối đa 100." in job.details[0]
     assert framework.owner_unit == tree["P"] and framework.areas().count() == 8
+    assert 'data-testid="job-open"' in job_page(client, job)
 
 
 def test_upload_with_errors_lists_them_in_vietnamese_and_writes_nothing(client, province_manager, tree):
     login(client, province_manager)
     content = edit_xlsx(xlsx_bytes(small_data()), "Tiêu chí", {"D4": "1,5đ", "F7": None})
     upload = SimpleUploadedFile("bo.xlsx", content)
-    response = client.post(reverse("frameworks:import"), {"file": upload, "owner_unit": tree["P"].pk})
-    html = response.content.decode()
-    assert response.status_code == 400
-    assert "Dòng 4, Điểm tối đa: “1,5đ” không phải là số." in html
+    job = job_of(client.post(reverse("frameworks:import"), {"file": upload, "owner_unit": tree["P"].pk}))
+    assert job.status == UserJob.Status.FAILED
+    assert "Dòng 4, Điểm tối đa: “1,5đ” không phải là số." in job.details
+    assert "Dòng 4, Điểm tối đa: “1,5đ” không phải là số." in job_page(client, job)
     assert Framework.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bo.txt", b"name: x", "Loại tệp không được hỗ trợ; hãy dùng .xlsx hoặc .yaml."),
+        ("bo.xlsx", b"name: x", "Đây không phải là tệp Excel .xlsx."),
+        ("bo.yaml", b"x" * (10 * 1024 * 1024 + 1), "Tệp quá lớn."),
+    ],
+    ids=["wrong-extension", "xlsx-that-is-not-a-zip", "too-large"],
+)
+def test_a_wrong_file_is_refused_at_once_without_a_job(
+    client, province_manager, tree, name, content, message
+):
+    login(client, province_manager)
+    upload = SimpleUploadedFile(name, content)
+    response = client.post(reverse("frameworks:import"), {"file": upload, "owner_unit": tree["P"].pk})
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not UserJob.objects.exists() and Framework.objects.count() == 0
 
 
 def test_district_manager_cannot_import_for_the_province(client, district_manager_a, tree):
@@ -242,6 +266,36 @@ def test_district_manager_cannot_import_for_the_province(client, district_manage
     upload = SimpleUploadedFile("commune.yaml", (EXAMPLES / "commune.yaml").read_bytes())
     response = client.post(reverse("frameworks:import"), {"file": upload, "owner_unit": tree["P"].pk})
     assert response.status_code == 400 and Framework.objects.count() == 0
+    assert not UserJob.objects.exists()
+
+
+def test_the_import_job_refuses_a_unit_the_user_does_not_manage(district_manager_a, tree):
+    from parindex.core.jobs import start_user_job
+
+    job = start_user_job(
+        user=district_manager_a,
+        label="Nhập bộ tiêu chí",
+        func_path="parindex.frameworks.jobs.import_framework",
+        kwargs={"owner_unit_id": tree["P"].pk, "filename": "commune.yaml"},
+        input_file=(EXAMPLES / "commune.yaml").read_bytes(),
+    )
+    job.refresh_from_db()
+    assert job.status == UserJob.Status.FAILED
+    assert job.error == "Chỉ cán bộ quản lý chỉ số mới được nhập bộ tiêu chí."
+    assert Framework.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_framework_import_waits_for_the_worker(client, province_manager, tree, worker_queue):
+    login(client, province_manager)
+    upload = SimpleUploadedFile("commune.xlsx", (EXAMPLES / "commune.xlsx").read_bytes())
+    job = job_of(client.post(reverse("frameworks:import"), {"file": upload, "owner_unit": tree["P"].pk}))
+    assert job.status == UserJob.Status.QUEUED and Framework.objects.count() == 0
+    assert 'data-status="queued"' in job_page(client, job)
+    worker_queue()
+    job.refresh_from_db()
+    assert job.status == UserJob.Status.SUCCEEDED, (job.error, job.details)
+    assert job.result_url == Framework.objects.get().get_absolute_url()
 
 
 def test_manager_copies_a_framework_into_a_new_version(client, province_manager, framework):
@@ -325,12 +379,49 @@ def test_replace_from_file_is_refused_once_locked(client, province_manager, fram
     url = reverse("frameworks:replace", args=[framework.pk])
     data = small_data()
     data.criteria[-1].title = "Hài lòng (sửa)"
-    assert client.post(url, {"file": SimpleUploadedFile("b.xlsx", xlsx_bytes(data))}).status_code == 302
+    job = job_of(client.post(url, {"file": SimpleUploadedFile("b.xlsx", xlsx_bytes(data))}))
+    assert job.status == UserJob.Status.SUCCEEDED and job.result_url == framework.get_absolute_url()
+    assert job.back_url == url
     assert framework.criteria.get(code="2.2").title == "Hài lòng (sửa)"
     lock_framework(framework, by=None, reason="x")
     response = client.post(url, {"file": SimpleUploadedFile("b.xlsx", xlsx_bytes(small_data()))})
-    assert "đã bị khóa" in response.content.decode()
+    assert response.status_code == 400 and "đã bị khóa" in response.content.decode()
+    assert UserJob.objects.count() == 1
     assert framework.criteria.get(code="2.2").title == "Hài lòng (sửa)"
+
+
+def test_a_replace_job_that_finds_the_framework_locked_fails_and_changes_nothing(province_manager, framework):
+    from parindex.core.jobs import start_user_job
+
+    lock_framework(framework, by=None, reason="Đợt 2024")
+    job = start_user_job(
+        user=province_manager,
+        label="Thay từ tệp",
+        func_path="parindex.frameworks.jobs.replace_framework",
+        kwargs={"framework_id": framework.pk, "filename": "b.xlsx"},
+        input_file=xlsx_bytes(small_data(name="Đổi tên")),
+    )
+    job.refresh_from_db()
+    assert job.status == UserJob.Status.FAILED and "đã bị khóa" in job.error
+    framework.refresh_from_db()
+    assert framework.name == "Bộ tiêu chí thử"
+
+
+def test_a_replace_job_refuses_a_user_who_may_not_edit(district_manager_a, framework):
+    from parindex.core.jobs import start_user_job
+
+    job = start_user_job(
+        user=district_manager_a,
+        label="Thay từ tệp",
+        func_path="parindex.frameworks.jobs.replace_framework",
+        kwargs={"framework_id": framework.pk, "filename": "b.xlsx"},
+        input_file=xlsx_bytes(small_data(name="Đổi tên")),
+    )
+    job.refresh_from_db()
+    assert job.status == UserJob.Status.FAILED
+    assert job.error == "Chỉ cán bộ quản lý chỉ số của đơn vị ban hành mới được thay đổi bộ tiêu chí này."
+    framework.refresh_from_db()
+    assert framework.name == "Bộ tiêu chí thử"
 
 
 def test_mapping_is_edited_on_the_criterion_page(client, province_manager, framework):

@@ -8,8 +8,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from parindex.requests.models import UserJob
 from parindex.surveys import actions
 from parindex.surveys.models import Respondent, Response, hash_token
+from tests.core.job_helpers import job_of, job_page
 
 from .helpers import answer_all, frame, make_survey, ready_survey
 
@@ -73,11 +75,15 @@ def test_unit_aggregates_matrix(client, personas, tree, persona, own, other):
     assert c.get(reverse("surveys:unit", args=[survey.pk, tree["A2"].pk])).status_code == other
 
 
-def test_assessed_unit_sees_aggregates_and_points_but_no_raw_answer(client, tree, district_manager_a, officer_a1):
+def test_assessed_unit_sees_aggregates_and_points_but_no_raw_answer(
+    client, tree, district_manager_a, officer_a1
+):
     survey, _tokens = _approved(tree, district_manager_a)
     c = _client(client, officer_a1)
     response = c.get(reverse("surveys:detail", args=[survey.pk]))
-    assert response.status_code == 302 and response["Location"] == reverse("surveys:unit", args=[survey.pk, tree["A1"].pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "surveys:unit", args=[survey.pk, tree["A1"].pk]
+    )
     page = c.get(response["Location"]).content.decode()
     assert "Tiếp cận dịch vụ" in page and "Chỉ hiển thị số liệu tổng hợp" in page  # criterion title
     assert 'data-testid="fed-8.1"' in page
@@ -97,8 +103,15 @@ def test_before_approval_the_unit_sees_nothing(client, tree, district_manager_a,
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [("district_manager_a", 200), ("province_manager", 200), ("admin_user", 200), ("officer_a1", 403),
-     ("head_a1", 403), ("appraiser_province", 403), ("viewer_province", 403)],
+    [
+        ("district_manager_a", 200),
+        ("province_manager", 200),
+        ("admin_user", 200),
+        ("officer_a1", 403),
+        ("head_a1", 403),
+        ("appraiser_province", 403),
+        ("viewer_province", 403),
+    ],
 )
 def test_who_may_create_a_survey(client, personas, persona, expected):
     assert _client(client, personas[persona]).get(reverse("surveys:create")).status_code == expected
@@ -109,10 +122,19 @@ def test_operator_creates_a_survey_through_the_form(client, tree, district_manag
 
     fw = make_framework(tree["P"])
     c = _client(client, district_manager_a)
-    response = c.post(reverse("surveys:create"), {
-        "name": "Khảo sát SIPAS 2025", "year": 2025, "owner_unit": tree["DA"].pk, "framework": fw.pk,
-        "target_group": "citizens", "deadline": "2099-12-31T17:00", "margin": "0.05", "retention_days": 60,
-    })
+    response = c.post(
+        reverse("surveys:create"),
+        {
+            "name": "Khảo sát SIPAS 2025",
+            "year": 2025,
+            "owner_unit": tree["DA"].pk,
+            "framework": fw.pk,
+            "target_group": "citizens",
+            "deadline": "2099-12-31T17:00",
+            "margin": "0.05",
+            "retention_days": 60,
+        },
+    )
     assert response.status_code == 302
     page = c.get(response["Location"]).content.decode()
     assert "Khảo sát SIPAS 2025" in page and "Bản nháp" in page
@@ -124,8 +146,11 @@ def test_operator_adds_a_question_and_sees_vietnamese_errors(client, tree, distr
     url = reverse("surveys:question_add", args=[survey.pk])
     response = c.post(url, {"text": "Câu mới?", "weight": "1", "options": "A | Tốt | 100"}, follow=True)
     assert "Mỗi câu hỏi cần ít nhất hai phương án có trọng số." in response.content.decode()
-    response = c.post(url, {"text": "Câu mới?", "weight": "1", "options": "A | Tốt | 100\nB | Kém | 0\nK | Không biết |"},
-                      follow=True)
+    response = c.post(
+        url,
+        {"text": "Câu mới?", "weight": "1", "options": "A | Tốt | 100\nB | Kém | 0\nK | Không biết |"},
+        follow=True,
+    )
     assert "Đã thêm câu hỏi." in response.content.decode()
     assert survey.questions.count() == 5
 
@@ -137,19 +162,110 @@ def test_respondents_upload_lists_row_errors_in_vietnamese(client, tree, distric
 
     survey = make_survey(tree, district_manager_a)
     c = _client(client, district_manager_a)
+    url = reverse("surveys:respondents_import", args=[survey.pk])
     bad = SimpleUploadedFile("ds.xlsx", respondents_xlsx([("B1", "", "", "", "", "")]))
-    page = c.post(reverse("surveys:respondents_import", args=[survey.pk]), {"file": bad}, follow=True).content.decode()
+    job = job_of(c.post(url, {"file": bad}))
+    assert job.status == UserJob.Status.FAILED
+    page = job_page(c, job)
     assert "Dòng 2" in page and "không thuộc đơn vị quản lý cuộc khảo sát" in page
+    assert job.back_url == reverse("surveys:detail", args=[survey.pk]) + "#respondents"
     assert not Respondent.objects.exists()
     good = SimpleUploadedFile("ds.xlsx", frame())
-    page = c.post(reverse("surveys:respondents_import", args=[survey.pk]), {"file": good}, follow=True).content.decode()
-    assert "Đã nhập 17 người trả lời." in page
+    job = job_of(c.post(url, {"file": good}))
+    assert job.status == UserJob.Status.SUCCEEDED, job.details
+    assert job.message == "Đã nhập 17 người trả lời."
+    assert job.details == ["Danh sách người trả lời thuộc 2 đơn vị."]
+    assert job.result_url == reverse("surveys:detail", args=[survey.pk]) + "#respondents"
     c.post(reverse("surveys:draw", args=[survey.pk]))
     response = c.post(reverse("surveys:links", args=[survey.pk]))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
     links = [row[5] for row in sheet.iter_rows(min_row=4, values_only=True)]
     assert len(links) == 17 and all("/surveys/r/" in link for link in links)
+
+
+def test_questions_upload_runs_as_a_job(client, tree, district_manager_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .test_workflow import _questions_xlsx
+
+    survey = make_survey(tree, district_manager_a)
+    c = _client(client, district_manager_a)
+    url = reverse("surveys:questions_import", args=[survey.pk])
+    bad = _questions_xlsx([("Khác", "Câu 5?", "1.1", 1, ""), ("Khác", "Câu 6?", "", 1, "A | Có | 100")])
+    job = job_of(c.post(url, {"file": SimpleUploadedFile("cau-hoi.xlsx", bad)}))
+    assert job.status == UserJob.Status.FAILED
+    assert any(line.startswith("Dòng 2") for line in job.details) and "Dòng 3" in job_page(c, job)
+    assert survey.questions.count() == 4
+    good = _questions_xlsx([("Thủ tục", "Phí, lệ phí có đúng quy định?", "8.2", 2, "")])
+    job = job_of(c.post(url, {"file": SimpleUploadedFile("cau-hoi.xlsx", good)}))
+    assert job.status == UserJob.Status.SUCCEEDED, job.details
+    assert job.message == "Đã nhập 1 câu hỏi."
+    assert job.details == ["Phiếu khảo sát hiện có 5 câu hỏi."]
+    assert survey.questions.count() == 5
+
+
+@pytest.mark.parametrize(
+    "name_content", [("ds.csv", b"a;b"), ("ds.xlsx", b"a;b")], ids=["extension", "content"]
+)
+def test_a_file_that_is_not_a_workbook_is_refused_at_once(client, tree, district_manager_a, name_content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    survey = make_survey(tree, district_manager_a)
+    c = _client(client, district_manager_a)
+    upload = SimpleUploadedFile(*name_content)
+    response = c.post(reverse("surveys:respondents_import", args=[survey.pk]), {"file": upload}, follow=True)
+    assert "Đây không phải là tệp Excel .xlsx." in response.content.decode()
+    assert not UserJob.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("appraiser_province", 403), ("officer_a1", 404), ("officer_b1", 404)],
+)
+def test_only_the_operator_may_start_an_import(client, personas, tree, persona, expected):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    survey = make_survey(tree, personas["district_manager_a"])
+    c = _client(client, personas[persona])
+    for name in ("surveys:respondents_import", "surveys:questions_import"):
+        upload = SimpleUploadedFile("ds.xlsx", frame())
+        assert c.post(reverse(name, args=[survey.pk]), {"file": upload}).status_code == expected
+    assert not UserJob.objects.exists()
+
+
+def test_the_import_job_refuses_a_user_who_does_not_run_the_survey(
+    tree, district_manager_a, appraiser_province
+):
+    from parindex.core.jobs import start_user_job
+
+    survey = make_survey(tree, district_manager_a)
+    job = start_user_job(
+        user=appraiser_province,
+        label="Nhập danh sách",
+        func_path="parindex.surveys.jobs.import_respondents",
+        kwargs={"survey_id": survey.pk},
+        input_file=frame(),
+    )
+    job.refresh_from_db()
+    assert job.status == UserJob.Status.FAILED
+    assert job.error == "Chỉ cán bộ quản lý chỉ số điều hành cuộc khảo sát mới được thay đổi cuộc khảo sát."
+    assert not Respondent.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_respondents_import_waits_for_the_worker(client, tree, district_manager_a, worker_queue):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    survey = make_survey(tree, district_manager_a)
+    c = _client(client, district_manager_a)
+    upload = SimpleUploadedFile("ds.xlsx", frame())
+    job = job_of(c.post(reverse("surveys:respondents_import", args=[survey.pk]), {"file": upload}))
+    assert job.status == UserJob.Status.QUEUED and not Respondent.objects.exists()
+    worker_queue()
+    job.refresh_from_db()
+    assert job.status == UserJob.Status.SUCCEEDED, (job.error, job.details)
+    assert Respondent.objects.filter(survey=survey).count() == 17
 
 
 # --- The public answer page ---------------------------------------------------------------------------
@@ -166,15 +282,26 @@ def test_respondent_answers_through_the_link_without_an_account(client, tree, di
     page = client.get(url)
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Phiếu 01: người dân đánh giá UBND cấp xã" in text and "Xã Yên Thượng" in text and "Không biết" in text
+    assert (
+        "Phiếu 01: người dân đánh giá UBND cấp xã" in text
+        and "Xã Yên Thượng" in text
+        and "Không biết" in text
+    )
     q = {x.order: x.pk for x in survey.questions.all()}
-    saved = client.post(reverse("surveys:answer_one", args=[tokens[respondent.pk]]), {f"q_{q[1]}": "A"},
-                        HTTP_HX_REQUEST="true")
+    saved = client.post(
+        reverse("surveys:answer_one", args=[tokens[respondent.pk]]),
+        {f"q_{q[1]}": "A"},
+        HTTP_HX_REQUEST="true",
+    )
     assert saved.status_code == 200 and "Đã lưu" in saved.content.decode() and "1/4" in saved.content.decode()
     assert "checked" in client.get(url).content.decode()
     # htmx posts the whole form; the changed radio is named in HX-Trigger-Name
-    saved = client.post(reverse("surveys:answer_one", args=[tokens[respondent.pk]]),
-                        {f"q_{q[1]}": "A", f"q_{q[2]}": "C"}, HTTP_HX_REQUEST="true", HTTP_HX_TRIGGER_NAME=f"q_{q[2]}")
+    saved = client.post(
+        reverse("surveys:answer_one", args=[tokens[respondent.pk]]),
+        {f"q_{q[1]}": "A", f"q_{q[2]}": "C"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TRIGGER_NAME=f"q_{q[2]}",
+    )
     assert saved.status_code == 200 and "2/4" in saved.content.decode()
     incomplete = client.post(url, {f"q_{q[2]}": "B"})  # changes answer 2 and keeps it
     assert incomplete.status_code == 400 and "Còn thiếu: 3, 4" in incomplete.content.decode()
@@ -225,8 +352,10 @@ def test_the_public_page_needs_no_login_but_staff_pages_do(client, tree, distric
 def test_paper_entry_pages(client, tree, district_manager_a):
     survey, _tokens = ready_survey(tree, district_manager_a)
     c = _client(client, district_manager_a)
-    response = c.post(reverse("surveys:paper", args=[survey.pk]),
-                      {"name": "Hộp 1", "unit": tree["A1"].pk, "check_share": 10})
+    response = c.post(
+        reverse("surveys:paper", args=[survey.pk]),
+        {"name": "Hộp 1", "unit": tree["A1"].pk, "check_share": 10},
+    )
     batch = survey.batches.get()
     assert response.status_code == 302
     q = {x.order: x.pk for x in survey.questions.all()}
@@ -237,8 +366,11 @@ def test_paper_entry_pages(client, tree, district_manager_a):
     sheet = batch.responses.get()
     assert sorted(a.option.key for a in sheet.answers.all()) == ["A", "B", "K"]
     c.post(reverse("surveys:batch_draw", args=[survey.pk, batch.pk]))
-    page = c.post(reverse("surveys:second_entry", args=[survey.pk, batch.pk, sheet.pk]),
-                  {f"q_{q[1]}": "A", f"q_{q[2]}": "C", f"q_{q[3]}": "K"}, follow=True).content.decode()
+    page = c.post(
+        reverse("surveys:second_entry", args=[survey.pk, batch.pk, sheet.pk]),
+        {f"q_{q[1]}": "A", f"q_{q[2]}": "C", f"q_{q[3]}": "K"},
+        follow=True,
+    ).content.decode()
     assert "Phiếu số 1: có 1 điểm khác với lần nhập đầu." in page
     assert 'data-testid="mismatches"' in page
 
@@ -253,8 +385,9 @@ def _add_responses(survey, tree, n):
 
 
 @pytest.mark.parametrize("name", ["surveys:results", "surveys:detail"])
-def test_operator_pages_have_a_fixed_number_of_queries(client, tree, district_manager_a, django_assert_max_num_queries,
-                                                       name):
+def test_operator_pages_have_a_fixed_number_of_queries(
+    client, tree, district_manager_a, django_assert_max_num_queries, name
+):
     survey, _tokens = ready_survey(tree, district_manager_a)
     c = _client(client, district_manager_a)
     _add_responses(survey, tree, 2)
@@ -269,8 +402,9 @@ def test_operator_pages_have_a_fixed_number_of_queries(client, tree, district_ma
         assert c.get(reverse(name, args=[survey.pk])).status_code == 200
 
 
-def test_unit_page_has_a_fixed_number_of_queries(client, tree, district_manager_a, officer_a1,
-                                                 django_assert_max_num_queries):
+def test_unit_page_has_a_fixed_number_of_queries(
+    client, tree, district_manager_a, officer_a1, django_assert_max_num_queries
+):
     survey, _tokens = _approved(tree, district_manager_a)
     c = _client(client, officer_a1)
     url = reverse("surveys:unit", args=[survey.pk, tree["A1"].pk])
@@ -288,17 +422,23 @@ def test_unit_page_has_a_fixed_number_of_queries(client, tree, district_manager_
 def test_exports_are_xlsx(client, tree, district_manager_a, officer_a1):
     survey, _tokens = _approved(tree, district_manager_a)
     c = _client(client, district_manager_a)
-    for url in (reverse("surveys:results", args=[survey.pk]) + "?format=xlsx",
-                reverse("surveys:index") + "?format=xlsx",
-                reverse("surveys:answers_xlsx", args=[survey.pk]),
-                reverse("surveys:respondents_xlsx", args=[survey.pk]),
-                reverse("surveys:respondents_template", args=[survey.pk])):
+    for url in (
+        reverse("surveys:results", args=[survey.pk]) + "?format=xlsx",
+        reverse("surveys:index") + "?format=xlsx",
+        reverse("surveys:answers_xlsx", args=[survey.pk]),
+        reverse("surveys:respondents_xlsx", args=[survey.pk]),
+        reverse("surveys:respondents_template", args=[survey.pk]),
+    ):
         response = c.get(url)
         assert response.status_code == 200, url
         load_workbook(io.BytesIO(response.content))
-    workbook = load_workbook(io.BytesIO(c.get(reverse("surveys:results", args=[survey.pk]) + "?format=xlsx").content))
+    workbook = load_workbook(
+        io.BytesIO(c.get(reverse("surveys:results", args=[survey.pk]) + "?format=xlsx").content)
+    )
     assert workbook.sheetnames == ["Người trả lời", "Tiêu chí", "Câu hỏi"]
-    unit_xlsx = _client(client, officer_a1).get(reverse("surveys:unit", args=[survey.pk, tree["A1"].pk]) + "?format=xlsx")
+    unit_xlsx = _client(client, officer_a1).get(
+        reverse("surveys:unit", args=[survey.pk, tree["A1"].pk]) + "?format=xlsx"
+    )
     assert unit_xlsx.status_code == 200
 
 
@@ -314,7 +454,9 @@ def test_operator_edits_deadline_and_round(client, tree, district_manager_a, off
     c = _client(client, district_manager_a)
     url = reverse("surveys:edit", args=[survey.pk])
     assert c.get(url).status_code == 200
-    response = c.post(url, {"deadline": "2099-01-31T17:00", "round": survey.round_id, "retention_days": 30}, follow=True)
+    response = c.post(
+        url, {"deadline": "2099-01-31T17:00", "round": survey.round_id, "retention_days": 30}, follow=True
+    )
     assert "Đã lưu." in response.content.decode()
     survey.refresh_from_db()
     assert survey.retention_days == 30 and survey.deadline.year == 2099
@@ -324,12 +466,19 @@ def test_operator_edits_deadline_and_round(client, tree, district_manager_a, off
 
 def test_questions_template_lists_the_survey_criteria(client, tree, district_manager_a):
     survey = make_survey(tree, district_manager_a)
-    response = _client(client, district_manager_a).get(reverse("surveys:questions_template", args=[survey.pk]))
-    codes = [row[2] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2, values_only=True)]
+    response = _client(client, district_manager_a).get(
+        reverse("surveys:questions_template", args=[survey.pk])
+    )
+    codes = [
+        row[2]
+        for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2, values_only=True)
+    ]
     assert codes == ["8.1", "8.2"]
 
 
-def test_survey_list_has_a_fixed_number_of_queries(client, tree, district_manager_a, django_assert_max_num_queries):
+def test_survey_list_has_a_fixed_number_of_queries(
+    client, tree, district_manager_a, django_assert_max_num_queries
+):
     make_survey(tree, district_manager_a)
     c = _client(client, district_manager_a)
     from django.db import connection
@@ -343,8 +492,9 @@ def test_survey_list_has_a_fixed_number_of_queries(client, tree, district_manage
         assert c.get(reverse("surveys:index")).status_code == 200
 
 
-def test_unit_sees_no_distribution_below_five_responses_but_the_operator_does(client, tree, district_manager_a,
-                                                                              officer_a1):
+def test_unit_sees_no_distribution_below_five_responses_but_the_operator_does(
+    client, tree, district_manager_a, officer_a1
+):
     survey, _tokens = _approved(tree, district_manager_a)  # one response per commune
     url = reverse("surveys:unit", args=[survey.pk, tree["A1"].pk])
     page = _client(client, officer_a1).get(url).content.decode()
@@ -355,13 +505,22 @@ def test_unit_sees_no_distribution_below_five_responses_but_the_operator_does(cl
     assert "Nơi đón tiếp có thuận tiện không?" in page
 
 
-def test_links_can_be_emailed_to_respondents_with_an_email_contact(client, tree, district_manager_a, mailoutbox):
+def test_links_can_be_emailed_to_respondents_with_an_email_contact(
+    client, tree, district_manager_a, mailoutbox
+):
     from .helpers import respondents_xlsx
 
     survey = make_survey(tree, district_manager_a)
-    actions.import_respondents(survey=survey, by=district_manager_a, source=respondents_xlsx([
-        ("A1", "Người dân", "Nữ", "30-39", "", "lan@example.vn"), ("A1", "Người dân", "Nam", "", "", "0912345678"),
-    ]))
+    actions.import_respondents(
+        survey=survey,
+        by=district_manager_a,
+        source=respondents_xlsx(
+            [
+                ("A1", "Người dân", "Nữ", "30-39", "", "lan@example.vn"),
+                ("A1", "Người dân", "Nam", "", "", "0912345678"),
+            ]
+        ),
+    )
     actions.draw_sample(survey=survey, by=district_manager_a)
     c = _client(client, district_manager_a)
     with django_capture_on_commit():
@@ -413,8 +572,9 @@ def test_batch_page_has_a_fixed_number_of_queries(client, tree, district_manager
 
     def sheets(numbers):
         for n in numbers:
-            actions.enter_paper_sheet(batch=batch, sheet_number=n, by=district_manager_a,
-                                      answers={x.pk: "A" for x in q})
+            actions.enter_paper_sheet(
+                batch=batch, sheet_number=n, by=district_manager_a, answers={x.pk: "A" for x in q}
+            )
         actions.draw_check_sample(batch=batch, by=district_manager_a)
 
     sheets([1])

@@ -12,7 +12,9 @@ from django.urls import reverse
 
 import parindex.units
 from parindex.core.models import AuditEntry
+from parindex.requests.models import Notification, UserJob
 from parindex.units.models import Unit, UnitChange
+from tests.core.job_helpers import job_of, job_page
 from tests.core.xlsx_helpers import make_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -234,40 +236,70 @@ def test_a_missing_file_is_a_command_error(tmp_path):
         call_command("import_units", str(tmp_path / "khong-co.xlsx"))
 
 
-# --- the upload page ------------------------------------------------------------------
+# --- the upload page: the import runs as a background job -------------------------------------
 
 
-def upload(client, content: bytes):
+def upload(client, content: bytes, name: str = "don-vi.xlsx"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return client.post(reverse("units:import"), {"file": SimpleUploadedFile("don-vi.xlsx", content)})
+    return client.post(reverse("units:import"), {"file": SimpleUploadedFile(name, content)})
 
 
 def test_admin_imports_through_the_page(client, admin_user):
     client.force_login(admin_user)
-    response = upload(client, EXAMPLE.read_bytes())
-    assert response.status_code == 200
-    assert "Đã tạo 8 đơn vị" in response.content.decode()
+    job = job_of(upload(client, EXAMPLE.read_bytes()))
+    assert job.status == UserJob.Status.SUCCEEDED
+    assert job.label == "Nhập đơn vị (don-vi.xlsx)"
+    assert job.message.startswith("Đã tạo 8 đơn vị")
+    assert job.details[0].startswith("Đã tạo: 06, 06-SNV")
+    assert job.result_url == reverse("units:list") and job.back_url == reverse("units:import")
+    assert not job.input_file  # the upload is deleted once the job ends
     assert AuditEntry.objects.filter(action="unit.create", actor=admin_user).count() == 8
+    page = job_page(client, job)
+    assert 'data-status="succeeded"' in page and "Đã tạo 8 đơn vị" in page
+    note = Notification.objects.get(user=admin_user)
+    assert note.level == "success" and note.body == job.message
 
 
-def test_the_page_lists_the_errors_and_writes_nothing(client, admin_user):
+def test_the_job_page_lists_the_row_errors_and_nothing_is_written(client, admin_user):
     client.force_login(admin_user)
     before = state()
-    response = upload(
-        client, make_xlsx(HEADER, [["A", "Xã A", "", "Xã", "", "KHONG-CO", None, None, "", ""]])
+    job = job_of(
+        upload(client, make_xlsx(HEADER, [["A", "Xã A", "", "Xã", "", "KHONG-CO", None, None, "", ""]]))
     )
-    assert response.status_code == 400
-    page = response.content.decode()
-    assert "Tệp có 1 lỗi; chưa có dữ liệu nào được nhập." in page
-    assert "Không có đơn vị cấp trên mã “KHONG-CO”." in page
+    assert job.status == UserJob.Status.FAILED
+    assert job.error == "Tệp có lỗi; chưa nhập dữ liệu nào."
+    assert any("Không có đơn vị cấp trên mã “KHONG-CO”." in line for line in job.details)
+    page = job_page(client, job)
+    assert 'data-testid="job-details"' in page and "Không có đơn vị cấp trên mã “KHONG-CO”." in page
     assert state() == before
+    assert Notification.objects.get(user=admin_user).level == "danger"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("don-vi.csv", b"Ma,Ten\n", "Đây không phải là tệp Excel .xlsx."),
+        ("don-vi.xlsx", b"<html>not a workbook</html>", "Đây không phải là tệp Excel .xlsx."),
+        ("don-vi.xlsx", b"PK\x03\x04" + b"0" * (1024 * 1024 + 1), "Tệp lớn hơn 1 MB."),
+    ],
+    ids=["wrong-extension", "not-a-zip", "too-large"],
+)
+def test_a_wrong_file_is_refused_at_once_without_a_job(client, admin_user, settings, name, content, message):
+    settings.UPLOAD_MAX_MB = 1
+    client.force_login(admin_user)
+    response = upload(client, content, name)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not UserJob.objects.exists()
 
 
 def test_district_manager_imports_under_own_district(client, district_manager_a):
     client.force_login(district_manager_a)
-    response = upload(client, make_xlsx(HEADER, [["A9", "Xã Mới", "", "Xã", "", "DA", None, None, "", ""]]))
-    assert response.status_code == 200, response.content.decode()
+    job = job_of(
+        upload(client, make_xlsx(HEADER, [["A9", "Xã Mới", "", "Xã", "", "DA", None, None, "", ""]]))
+    )
+    assert job.status == UserJob.Status.SUCCEEDED, job.details
     assert Unit.objects.get(code="A9").parent.code == "DA"
 
 
@@ -283,10 +315,43 @@ def test_district_manager_imports_under_own_district(client, district_manager_a)
 def test_district_manager_cannot_import_outside_own_subtree(client, district_manager_a, row):
     client.force_login(district_manager_a)
     before = state()
-    response = upload(client, make_xlsx(HEADER, [row]))
-    assert response.status_code == 400
-    assert "Bạn chỉ được nhập các đơn vị thuộc phạm vi mình quản lý." in response.content.decode()
+    job = job_of(upload(client, make_xlsx(HEADER, [row])))
+    assert job.status == UserJob.Status.FAILED
+    assert any("Bạn chỉ được nhập các đơn vị thuộc phạm vi mình quản lý." in line for line in job.details)
     assert state() == before
+
+
+def test_the_job_refuses_a_user_who_lost_the_role_before_it_ran(client, district_manager_a, officer_a1):
+    from parindex.core.jobs import start_user_job
+
+    before = state()
+    job = start_user_job(
+        user=officer_a1,
+        label="Nhập đơn vị",
+        func_path="parindex.units.jobs.import_units",
+        input_file=make_xlsx(HEADER, [["A9", "Xã Mới", "", "Xã", "", "DA", None, None, "", ""]]),
+    )
+    job.refresh_from_db()
+    assert job.status == UserJob.Status.FAILED
+    assert job.error == "Chỉ quản lý chỉ số và quản trị hệ thống mới được nhập đơn vị."
+    assert state() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_import_waits_in_the_queue_until_the_worker_runs_it(client, district_manager_a, worker_queue):
+    client.force_login(district_manager_a)
+    job = job_of(
+        upload(client, make_xlsx(HEADER, [["A9", "Xã Mới", "", "Xã", "", "DA", None, None, "", ""]]))
+    )
+    assert job.status == UserJob.Status.QUEUED and job.input_file
+    page = client.get(reverse("requests:job_status", args=[job.pk]), headers={"HX-Request": "true"})
+    assert 'data-status="queued"' in page.content.decode()
+    assert not Unit.objects.filter(code="A9").exists()
+    worker_queue()
+    job.refresh_from_db()
+    assert job.status == UserJob.Status.SUCCEEDED, (job.error, job.details)
+    assert Unit.objects.get(code="A9").parent.code == "DA"
+    assert not job.input_file
 
 
 def test_template_download_is_an_xlsx(client, province_manager):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
-from parindex.accounts.imports import example_workbook, import_users
+from parindex.accounts.imports import example_workbook
 from parindex.core.spreadsheets import download_response
 from parindex.core.views import import_page
 from parindex.units.imports import can_import
@@ -41,21 +41,17 @@ def user_import(request):
     """Admins import anyone; index managers give roles (not admin) at units of their subtree."""
     if not can_import(request.user):
         raise PermissionDenied
-
-    def run(data: bytes):
-        result = import_users(data, by=request.user)
-        return result.summary(), result.generated_passwords
-
     return import_page(
         request,
-        run=run,
         title=_("Import users"),
         intro=_(
             "One row per role: user name, full name, e-mail, phone, unit code, role, position and an optional "
-            "password. New users without a password get a one-time password shown once on this page. "
-            "Nothing is written if any row is wrong."
+            "password. New users without a password get a one-time password, given in a file that can be "
+            "downloaded once. Nothing is written if any row is wrong."
         ),
         template_url=reverse("users_import_template"),
+        label=_("Import users"),
+        func_path="parindex.accounts.jobs.import_users",
     )
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from parindex.core.forms import SpreadsheetUploadForm
 from parindex.core.models import AuditEntry
 from parindex.core.shell import panels_for
-from parindex.core.spreadsheets import SpreadsheetError, download_response
+from parindex.core.spreadsheets import download_response
 from parindex.units.models import Membership, Unit
 
 
@@ -159,22 +159,18 @@ def audit_log_export(request):
     return redirect("requests:job_status", job.pk)
 
 
-def import_page(request, *, run, title, intro, template_url):
-    """The shared upload page of every .xlsx import: errors row by row, or a summary.
+def import_page(request, *, title, intro, template_url, label, func_path, kwargs=None):
+    """The shared upload page of the .xlsx imports of units and users.
 
-    ``run(data: bytes)`` imports the file and returns ``(summary, passwords)``; it raises
-    ``SpreadsheetError`` (nothing written) when any row is wrong.
+    The form is checked at once (file, size, type); the import itself runs in the background
+    (``func_path(job, **kwargs)``, see ``core.import_jobs``) and the user lands on the job page.
     """
-    context = {"title": title, "intro": intro, "template_url": template_url}
+    from parindex.core.import_jobs import start_import
+
     form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            summary, passwords = run(form.cleaned_data["file"].read())
-        except SpreadsheetError as exc:
-            context["errors"] = [str(error) for error in exc.errors]
-        else:
-            context.update(summary=summary, passwords=passwords)
-            form = SpreadsheetUploadForm()
-    context["form"] = form
-    status = 400 if context.get("errors") or form.errors else 200
-    return render(request, "core/import_page.html", context, status=status)
+        return start_import(
+            request, form.cleaned_data["file"], label=label, func_path=func_path, kwargs=kwargs
+        )
+    context = {"title": title, "intro": intro, "template_url": template_url, "form": form}
+    return render(request, "core/import_page.html", context, status=400 if form.errors else 200)

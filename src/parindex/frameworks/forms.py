@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from parindex.core.forms import check_spreadsheet_upload
 from parindex.core.text import format_decimal, parse_decimal
 from parindex.frameworks.models import Criterion, Framework
 from parindex.frameworks.paramtext import format_params
@@ -68,10 +70,18 @@ class PointsField(forms.CharField):
 
 
 class FrameworkFileField(forms.FileField):
+    """An .xlsx or .yaml/.yml file within the size limit (checked before an import is queued)."""
+
     def clean(self, data, initial=None):
         data = super().clean(data, initial)
         if data and data.size > min(MAX_UPLOAD_BYTES, settings.UPLOAD_MAX_MB * 1024 * 1024):
             raise forms.ValidationError(_("The file is too large."))
+        if data:
+            suffix = Path(data.name or "").suffix.lower()
+            if suffix not in (".xlsx", ".yaml", ".yml"):
+                raise forms.ValidationError(_("Unsupported file type; use .xlsx or .yaml."))
+            if suffix == ".xlsx":
+                check_spreadsheet_upload(data)
         return data
 
 

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from parindex.core.import_jobs import start_import
 from parindex.core.spreadsheets import OutColumn, SpreadsheetError, download_response, write_table
 from parindex.frameworks import actions
 from parindex.frameworks.forms import (
@@ -28,7 +29,7 @@ from parindex.frameworks.models import Criterion, Framework
 from parindex.frameworks.paramtext import parse_params
 from parindex.frameworks.scoring import ScoringError
 from parindex.frameworks.selectors import can_create_frameworks, framework_tree, frameworks_for, managed_units
-from parindex.frameworks.transfer import export_bytes, read_file
+from parindex.frameworks.transfer import export_bytes
 from parindex.units.visibility import get_visible_or_404
 
 YAML_CONTENT_TYPE = "application/yaml; charset=utf-8"
@@ -110,33 +111,29 @@ def framework_download(request, pk: int, fmt: str):
 
 @require_http_methods(["GET", "POST"])
 def framework_import(request):
+    """Upload page; the file is checked and imported in the background (``frameworks.jobs``)."""
     units = list(managed_units(request.user).order_by("path"))
     if not units:
         raise PermissionDenied(_("Only index managers may import frameworks."))
     form = ImportForm(
         request.POST or None, request.FILES or None, units=managed_units(request.user).order_by("path")
     )
-    errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            data = read_file(upload.read(), upload.name)
-            framework = actions.import_framework(
-                data, owner_unit=form.cleaned_data["owner_unit"], by=request.user, note=upload.name
-            )
-        except SpreadsheetError as exc:
-            errors = [str(error) for error in exc.errors]
-        else:
-            messages.success(request, _("The framework was imported."))
-            return redirect("frameworks:detail", framework.pk)
-    status = 400 if errors or form.errors else 200
-    return render(
-        request, "frameworks/framework_import.html", {"form": form, "errors": errors}, status=status
-    )
+        return start_import(
+            request,
+            upload,
+            label=_("Import a framework"),
+            func_path="parindex.frameworks.jobs.import_framework",
+            kwargs={"owner_unit_id": form.cleaned_data["owner_unit"].pk, "filename": upload.name},
+        )
+    status = 400 if form.errors else 200
+    return render(request, "frameworks/framework_import.html", {"form": form, "errors": []}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def framework_replace(request, pk: int):
+    """Re-import a draft framework from a file; runs in the background (``frameworks.jobs``)."""
     framework = _editable(request, pk)
     form = ReplaceForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
@@ -144,15 +141,13 @@ def framework_replace(request, pk: int):
         errors = [str(actions.FrameworkLocked(framework))]
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            actions.replace_framework_contents(
-                framework, read_file(upload.read(), upload.name), by=request.user
-            )
-        except SpreadsheetError as exc:
-            errors = [str(error) for error in exc.errors]
-        else:
-            messages.success(request, _("The criteria were replaced from the file."))
-            return redirect("frameworks:detail", framework.pk)
+        return start_import(
+            request,
+            upload,
+            label=_("Replace from a file: %(name)s") % {"name": framework.name},
+            func_path="parindex.frameworks.jobs.replace_framework",
+            kwargs={"framework_id": framework.pk, "filename": upload.name},
+        )
     status = 400 if (errors or form.errors) and request.method == "POST" else 200
     return render(
         request,

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from parindex.core.forms import SpreadsheetFileField
 from parindex.plans.models import Plan, PlanTask
 from parindex.units.models import Unit
 
@@ -165,7 +166,7 @@ class AssignForm(BootstrapMixin, forms.Form):
 
 
 class ImportForm(BootstrapMixin, forms.Form):
-    file = forms.FileField(label=_("Excel file (.xlsx)"))
+    file = SpreadsheetFileField(label=_("Excel file (.xlsx)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parindex.core.spreadsheets import SpreadsheetError, download_response
+from parindex.core.import_jobs import start_import
+from parindex.core.spreadsheets import download_response
 from parindex.core.text import safe_file_stem
 from parindex.plans import actions, selectors
 from parindex.plans import spreadsheets as plan_xlsx
@@ -179,22 +180,21 @@ def plan_export_docx(request, pk: int):
 
 
 def plan_import(request, pk: int):
+    """Upload page; the tasks are checked and imported in the background (``plans.jobs``)."""
     plan = _plan_or_404(request, pk)
     if not selectors.can_edit_plan(request.user, plan.unit):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
-    errors = []
     if request.method == "POST" and form.is_valid():
-        try:
-            created = plan_xlsx.import_tasks(plan, source=form.cleaned_data["file"], by=request.user)
-        except SpreadsheetError as exc:
-            errors = exc.errors
-        except ValidationError as exc:
-            errors = exc.messages
-        else:
-            messages.success(request, _("%(count)s tasks were imported.") % {"count": len(created)})
-            return redirect("plans:detail", plan.pk)
-    return render(request, "plans/plan_import.html", {"plan": plan, "form": form, "errors": errors})
+        return start_import(
+            request,
+            form.cleaned_data["file"],
+            label=_("Import tasks: %(plan)s") % {"plan": plan.display_title},
+            func_path="parindex.plans.jobs.import_tasks",
+            kwargs={"plan_id": plan.pk},
+        )
+    return render(request, "plans/plan_import.html", {"plan": plan, "form": form},
+                  status=400 if form.errors else 200)
 
 
 def import_template(request):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from parindex.core.forms import SpreadsheetFileField
 from parindex.remediation.models import Inspection, MaintenanceItem, RemediationItem, RemediationPlan, Target
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -137,4 +138,4 @@ class TargetForm(forms.ModelForm):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel file (.xlsx)"))
+    file = SpreadsheetFileField(label=_("Excel file (.xlsx)"))

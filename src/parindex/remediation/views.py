@@ -186,8 +186,9 @@ def plan_download(request, pk: int, kind: str, fmt: str):
 
 
 def plan_import(request, pk: int):
-    """Phụ lục II filled in Excel: download the workbook, upload it back (all rows checked first)."""
-    from parindex.core.spreadsheets import SpreadsheetError
+    """Phụ lục II filled in Excel: download the workbook, upload it back (checked and written in the
+    background, ``remediation.jobs``: all rows or nothing)."""
+    from parindex.core.import_jobs import start_import
     from parindex.remediation import spreadsheets
 
     plan = _plan(request, pk)
@@ -198,16 +199,14 @@ def plan_import(request, pk: int):
         return download_response(spreadsheets.items_xlsx(plan, items),
                                  f"{safe_file_stem(plan.unit.name)} - Phu luc II {plan.year} (nhap).xlsx")
     form = forms.ImportForm(request.POST or None, request.FILES or None)
-    errors = []
     if request.method == "POST" and form.is_valid():
-        try:
-            count = spreadsheets.import_items(plan, source=form.cleaned_data["file"], by=request.user)
-        except SpreadsheetError as exc:
-            errors = exc.errors
-        else:
-            messages.success(request, _("%(count)s shortcomings were updated from the workbook.") % {"count": count})
-            return redirect("remediation:plan", plan.pk)
-    return render(request, "remediation/import.html", {"plan": plan, "form": form, "errors": errors})
+        return start_import(
+            request, form.cleaned_data["file"],
+            label=_("Fill Phụ lục II in Excel: %(unit)s %(year)s") % {"unit": plan.unit.name, "year": plan.year},
+            func_path="parindex.remediation.jobs.import_items", kwargs={"plan_id": plan.pk},
+        )
+    return render(request, "remediation/import.html", {"plan": plan, "form": form},
+                  status=400 if form.errors else 200)
 
 
 def maintenance_edit(request, pk: int):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from parindex.core.forms import SpreadsheetFileField
 from parindex.surveys.models import Survey
 
 
@@ -75,7 +76,7 @@ class QuestionForm(BootstrapMixin, forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Excel file (.xlsx)"))
+    file = SpreadsheetFileField(label=_("Excel file (.xlsx)"))
 
 
 class BatchForm(BootstrapMixin, forms.Form):

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from parindex.core.spreadsheets import SpreadsheetError, download_response
+from parindex.core.import_jobs import start_import
+from parindex.core.spreadsheets import download_response
 from parindex.core.text import safe_file_stem
 from parindex.surveys import access, actions, exports, ratelimit, selectors
 from parindex.surveys.forms import BatchForm, QuestionForm, SurveyEditForm, SurveyForm, UploadForm
@@ -124,22 +125,24 @@ def questions_template(request, survey_id: int):
     return download_response(exports.questions_template_xlsx(survey), f"{safe_file_stem(survey.name)} - cau hoi.xlsx")
 
 
+def _start_import(request, survey, *, label: str, func_path: str, anchor: str):
+    """Check the upload at once; the rows are checked and imported in the background (``surveys.jobs``)."""
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for error in form.errors.get("file", [_("Choose an .xlsx file.")]):
+            messages.error(request, error)
+        return _back(survey, anchor)
+    return start_import(
+        request, form.cleaned_data["file"], label=f"{label}: {survey.name}", func_path=func_path,
+        kwargs={"survey_id": survey.pk}, back_url=reverse("surveys:detail", args=[survey.pk]) + anchor,
+    )
+
+
 @require_POST
 def questions_import(request, survey_id: int):
     survey = _operated(request, survey_id)
-    form = UploadForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            n = actions.import_questions(survey=survey, source=form.cleaned_data["file"], by=request.user)
-            messages.success(request, _("%(n)s questions imported.") % {"n": n})
-        except SpreadsheetError as exc:
-            for error in exc.errors:
-                messages.error(request, str(error))
-        except ValidationError as exc:
-            _errors(request, exc)
-    else:
-        messages.error(request, _("Choose an .xlsx file."))
-    return _back(survey, "#questions")
+    return _start_import(request, survey, label=_("Import questions"),
+                         func_path="parindex.surveys.jobs.import_questions", anchor="#questions")
 
 
 @require_POST
@@ -208,19 +211,8 @@ def respondents_template(request, survey_id: int):
 @require_POST
 def respondents_import(request, survey_id: int):
     survey = _operated(request, survey_id)
-    form = UploadForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            n = actions.import_respondents(survey=survey, source=form.cleaned_data["file"], by=request.user)
-            messages.success(request, _("%(n)s respondents imported.") % {"n": n})
-        except SpreadsheetError as exc:
-            for error in exc.errors:
-                messages.error(request, str(error))
-        except ValidationError as exc:
-            _errors(request, exc)
-    else:
-        messages.error(request, _("Choose an .xlsx file."))
-    return _back(survey, "#respondents")
+    return _start_import(request, survey, label=_("Import list"),
+                         func_path="parindex.surveys.jobs.import_respondents", anchor="#respondents")
 
 
 @require_POST

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from parindex.core.spreadsheets import download_response
 from parindex.core.views import import_page
-from parindex.units.imports import can_import, example_workbook, export_units, import_units
+from parindex.units.imports import can_import, example_workbook, export_units
 from parindex.units.models import Membership, Unit
 from parindex.units.panels import unstaffed_units
 from parindex.units.visibility import get_visible_or_404, scope_for
@@ -87,19 +87,16 @@ def unit_detail(request, pk: int):
 def unit_import(request):
     if not can_import(request.user):
         raise PermissionDenied
-
-    def run(data: bytes):
-        return import_units(data, by=request.user).summary(), []
-
     return import_page(
         request,
-        run=run,
         title=_("Import units"),
         intro=_(
             "One row per unit: code, name, short name, type, class, parent code, valid from, valid to, e-mail and "
             "the codes of predecessor units. Existing codes are updated. Nothing is written if any row is wrong."
         ),
         template_url=reverse("units:import_template"),
+        label=_("Import units"),
+        func_path="parindex.units.jobs.import_units",
     )
 
 

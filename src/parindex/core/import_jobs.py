@@ -1,0 +1,74 @@
+"""Imports started from the UI run as user jobs (``core.jobs``).
+
+The view checks the upload form at once (file present, size, type), queues the job with the
+file (``start_import``) and redirects to the job page: a progress bar, then the summary or
+the row errors, and a notification. The job function (``<app>/jobs.py``) runs on the worker:
+it checks the user's rights again with ``job_user(job)`` (never trusting its kwargs), reads
+``job.input_bytes()`` and runs the import action, which writes all rows or nothing.
+
+Progress: an import's writes happen in one transaction, and progress written inside it is
+not visible to the polling page before the commit; so imports report their phases
+(checking, writing) from outside the transaction rather than row by row.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from parindex.core.jobs import start_user_job
+from parindex.units.visibility import get_visible_or_404
+
+MAX_LISTED = 50  # codes or names listed in one detail line of a summary
+
+
+def start_import(
+    request, upload, *, label: str, func_path: str, kwargs: dict | None = None, back_url: str = ""
+):
+    """Queue ``func_path`` for ``request.user`` with the uploaded file; redirect to the job page."""
+    name = getattr(upload, "name", "")
+    job = start_user_job(
+        user=request.user,
+        label=f"{label} ({name})" if name else label,
+        func_path=func_path,
+        kwargs=kwargs or {},
+        input_file=upload,
+        back_url=back_url or request.get_full_path(),
+    )
+    return redirect("requests:job_status", job.pk)
+
+
+def job_user(job):
+    """The job's user, read again on the worker; refused if the account was deactivated meanwhile."""
+    user = get_user_model().objects.filter(pk=job.user.pk, is_active=True).first()
+    if user is None:
+        raise PermissionDenied(_("Your account is no longer active."))
+    return user
+
+
+def visible_or_refused(queryset, user, **lookup):
+    """``get_visible_or_404`` for a job: an object the user no longer sees refuses the job."""
+    try:
+        return get_visible_or_404(queryset, user, **lookup)
+    except Http404:
+        raise PermissionDenied(_("You can no longer see this record.")) from None
+
+
+def checking(job) -> None:
+    job.progress(0, 2, _("Checking the file…"))
+
+
+def writing(job) -> None:
+    job.progress(1, 2, _("Writing the data…"))
+
+
+def listed(items) -> str:
+    """``items`` joined by commas, cut after ``MAX_LISTED`` with the number left."""
+    items = [str(item) for item in items]
+    text = ", ".join(items[:MAX_LISTED])
+    if len(items) > MAX_LISTED:
+        text += " " + _("… and %(count)d more") % {"count": len(items) - MAX_LISTED}
+    return text
