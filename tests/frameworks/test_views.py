@@ -269,6 +269,14 @@ def test_district_manager_cannot_import_for_the_province(client, district_manage
     assert not UserJob.objects.exists()
 
 
+def test_a_user_who_manages_no_unit_cannot_post_an_import(client, officer_a1, tree):
+    login(client, officer_a1)
+    upload = SimpleUploadedFile("commune.yaml", (EXAMPLES / "commune.yaml").read_bytes())
+    response = client.post(reverse("frameworks:import"), {"file": upload, "owner_unit": tree["A1"].pk})
+    assert response.status_code == 403
+    assert not UserJob.objects.exists() and Framework.objects.count() == 0
+
+
 def test_the_import_job_refuses_a_unit_the_user_does_not_manage(district_manager_a, tree):
     from parindex.core.jobs import start_user_job
 

@@ -8,7 +8,8 @@ transaction with audit rows.
 Passwords (decision): a new user gets the password of the optional "password" column
 (checked by the password validators) or, when that cell is empty, a generated one-time
 password of 12 characters. Generated passwords are shown once (console table, optional
-.xlsx from ``--passwords-out``, or the result page) and never stored in clear. Every new user
+.xlsx from ``--passwords-out``, or from the browser an .xlsx the import job hands out for one
+download, ``accounts.jobs``) and never stored in clear. Every new user
 must change that password at their first login (``User.must_change_password``). An existing
 user keeps their password: the column is ignored for them. Existing users' name, e-mail
 and phone are updated only by an administrator (or the command line).
