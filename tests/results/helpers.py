@@ -16,6 +16,7 @@ def publish(rnd, manager, *, grouping="kind"):
     import datetime as dt
 
     pub = actions.compute_results(round=rnd, by=manager, grouping=grouping)
-    pub = actions.approve_results(publication=pub, by=manager, decision_number="12/QĐ-UBND",
-                                  decision_date=dt.date(2025, 2, 1))
+    pub = actions.approve_results(
+        publication=pub, by=manager, decision_number="12/QĐ-UBND", decision_date=dt.date(2025, 2, 1)
+    )
     return actions.publish_results(publication=pub, by=manager)

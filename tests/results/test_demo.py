@@ -30,11 +30,18 @@ def test_demo_publishes_2024_and_imports_2023_and_is_idempotent():
     run_demo()
     assert Publication.objects.filter(year=2024, status="published", source="round").count() == 1
     assert Publication.objects.filter(year=2023, source="import").count() == 1
-    first = sorted(UnitResult.objects.filter(year=2024).values_list("unit_code", "total", "rank", "previous_rank"))
+    first = sorted(
+        UnitResult.objects.filter(year=2024).values_list("unit_code", "total", "rank", "previous_rank")
+    )
     assert first and all(row[3] is not None for row in first)  # change from 2023 is known
     run_demo()
     assert Publication.objects.count() == 2
-    assert sorted(UnitResult.objects.filter(year=2024).values_list("unit_code", "total", "rank", "previous_rank")) == first
+    assert (
+        sorted(
+            UnitResult.objects.filter(year=2024).values_list("unit_code", "total", "rank", "previous_rank")
+        )
+        == first
+    )
     out = io.StringIO()
     call_command("results", year=2024, unit_type="commune", format="csv", stdout=out)
     assert len(out.getvalue().splitlines()) == len(first) + 1
@@ -57,7 +64,10 @@ def test_results_command_on_demo_data_matches_an_independent_computation():
     for e in AppraisalEntry.objects.filter(sheet__assessment__round=rnd).select_related("sheet__assessment"):
         key = (e.sheet.assessment.unit.code, e.criterion_id)
         entries[key][e.round_number] = e
-    survey = {(s.unit.code, s.criterion_id): s.points for s in SurveyScore.objects.filter(round=rnd).select_related("unit")}
+    survey = {
+        (s.unit.code, s.criterion_id): s.points
+        for s in SurveyScore.objects.filter(round=rnd).select_related("unit")
+    }
     units = list(rnd.assessments.values_list("unit__code", flat=True))
     index = {}
     for code in units:
@@ -72,10 +82,24 @@ def test_results_command_on_demo_data_matches_an_independent_computation():
                 continue
             points += last.points
             maximum += leaf.max_points
-        bonus = sum((a.points for a in Adjustment.objects.filter(sheet__assessment__unit__code=code, kind="bonus",
-                                                                   sheet__assessment__round=rnd)), Decimal(0))
-        penalty = sum((a.points for a in Adjustment.objects.filter(sheet__assessment__unit__code=code, kind="penalty",
-                                                                     sheet__assessment__round=rnd)), Decimal(0))
+        bonus = sum(
+            (
+                a.points
+                for a in Adjustment.objects.filter(
+                    sheet__assessment__unit__code=code, kind="bonus", sheet__assessment__round=rnd
+                )
+            ),
+            Decimal(0),
+        )
+        penalty = sum(
+            (
+                a.points
+                for a in Adjustment.objects.filter(
+                    sheet__assessment__unit__code=code, kind="penalty", sheet__assessment__round=rnd
+                )
+            ),
+            Decimal(0),
+        )
         index[code] = min(Decimal(100), 100 * (points + bonus - penalty) / maximum)
     bands = sorted(rnd.framework.bands.all(), key=lambda b: b.lower_bound, reverse=True)
     out = io.StringIO()
@@ -89,5 +113,8 @@ def test_results_command_on_demo_data_matches_an_independent_computation():
         assert rows[code]["rank"] == expected, code
         assert rows[code]["rank_of"] == len(units)
         assert abs(Decimal(rows[code]["index_percent"]) - value) < Decimal("0.0001")
-        label = next((b.label for b in bands if value > b.lower_bound or (b.inclusive and value == b.lower_bound)), None)
+        label = next(
+            (b.label for b in bands if value > b.lower_bound or (b.inclusive and value == b.lower_bound)),
+            None,
+        )
         assert rows[code]["class"] == (label or "")

@@ -37,9 +37,16 @@ def xlsx(rows, *, sheets=None) -> bytes:
 @pytest.fixture
 def published(tree, personas):
     fw = make_framework(tree["P"])  # 4 leaves × 25 = 100
-    rnd = make_round(fw, tree["P"], [tree["A1"], tree["A2"], tree["B1"]], self_points={
-        "A1": [25, 25, 20, 15], "A2": [25, 20, 20, 20], "B1": [25, 25, 25, "na"],
-    })
+    rnd = make_round(
+        fw,
+        tree["P"],
+        [tree["A1"], tree["A2"], tree["B1"]],
+        self_points={
+            "A1": [25, 25, 20, 15],
+            "A2": [25, 20, 20, 20],
+            "B1": [25, 25, 25, "na"],
+        },
+    )
     appraise_all(rnd, personas["appraiser_province"])
     pub = publish(rnd, personas["province_manager"])
     return {"fw": fw, "round": rnd, "pub": pub, **personas, **tree}
@@ -77,7 +84,9 @@ def test_publishing_needs_the_council_approval(tree, personas):
     with pytest.raises(ValidationError, match="phê duyệt"):
         actions.publish_results(publication=pub, by=personas["province_manager"])
     with pytest.raises(ValidationError, match="số và ngày"):
-        actions.approve_results(publication=pub, by=personas["province_manager"], decision_number="", decision_date=None)
+        actions.approve_results(
+            publication=pub, by=personas["province_manager"], decision_number="", decision_date=None
+        )
 
 
 def test_only_index_managers_compute_and_publish(tree, personas):
@@ -92,17 +101,22 @@ def test_only_index_managers_compute_and_publish(tree, personas):
 def test_approval_waits_for_sheets_still_in_appraisal(tree, personas):
     fw = make_framework(tree["P"])
     rnd = make_round(fw, tree["P"], [tree["A1"], tree["A2"]])
-    a1 = appraisal.start_appraisal(assessment=rnd.assessments.get(unit=tree["A1"]), by=personas["appraiser_province"])
+    a1 = appraisal.start_appraisal(
+        assessment=rnd.assessments.get(unit=tree["A1"]), by=personas["appraiser_province"]
+    )
     appraisal.complete_round(sheet=a1, by=personas["appraiser_province"])
-    appraisal.start_appraisal(assessment=rnd.assessments.get(unit=tree["A2"]), by=personas["appraiser_province"])
+    appraisal.start_appraisal(
+        assessment=rnd.assessments.get(unit=tree["A2"]), by=personas["appraiser_province"]
+    )
     pub = actions.compute_results(round=rnd, by=personas["province_manager"])
     rows = {r.unit_code: r for r in pub.results.all()}
     # A2 is still being appraised: listed without a result, excluded from the rank and from N
     assert (rows["A1"].rank, rows["A1"].rank_of) == (1, 1)
     assert (rows["A2"].rank, rows["A2"].index_percent, rows["A2"].class_label) == (None, None, "")
     with pytest.raises(ValidationError, match="đang được thẩm định"):
-        actions.approve_results(publication=pub, by=personas["province_manager"], decision_number="1",
-                                decision_date="2025-01-01")
+        actions.approve_results(
+            publication=pub, by=personas["province_manager"], decision_number="1", decision_date="2025-01-01"
+        )
 
 
 def test_bonus_penalty_and_survey_enter_the_total(tree, personas):
@@ -113,7 +127,9 @@ def test_bonus_penalty_and_survey_enter_the_total(tree, personas):
     assert appraisal.import_survey(round=rnd, source=content, by=manager) == 1
     sheet = appraisal.start_appraisal(assessment=rnd.assessments.get(), by=appraiser)
     appraisal.add_adjustment(sheet=sheet, kind="bonus", points=D(2), reason="Sáng kiến", by=appraiser)
-    appraisal.add_adjustment(sheet=sheet, kind="penalty", points=D("0.5"), reason="Chậm báo cáo", by=appraiser)
+    appraisal.add_adjustment(
+        sheet=sheet, kind="penalty", points=D("0.5"), reason="Chậm báo cáo", by=appraiser
+    )
     appraisal.complete_round(sheet=sheet, by=appraiser)
     publish(rnd, manager)
     row = UnitResult.objects.get()
@@ -127,8 +143,14 @@ def test_change_from_last_year_follows_merged_units(tree, personas):
 
     manager, appraiser = personas["province_manager"], personas["appraiser_province"]
     # 2023: imported history for A1, A2 and B1
-    content = xlsx([["Năm", "Mã đơn vị", "Tổng điểm", "Xếp loại"], [2023, "A1", "70", "Khá"], [2023, "A2", "80", "Tốt"],
-                    [2023, "B1", "90", "Xuất sắc"]])
+    content = xlsx(
+        [
+            ["Năm", "Mã đơn vị", "Tổng điểm", "Xếp loại"],
+            [2023, "A1", "70", "Khá"],
+            [2023, "A2", "80", "Tốt"],
+            [2023, "B1", "90", "Xuất sắc"],
+        ]
+    )
     from parindex.results.history import import_results
 
     assert import_results(content) == {2023: 3}
@@ -138,8 +160,12 @@ def test_change_from_last_year_follows_merged_units(tree, personas):
     change.predecessors.add(tree["B1"])
     change.successors.add(b9)
     fw = make_framework(tree["P"])
-    rnd = make_round(fw, tree["P"], [tree["A1"], tree["A2"], b9], self_points={
-        "A1": [25, 25, 25, 20], "A2": [25, 25, 20, 20], "B9": [20, 20, 20, 20]})
+    rnd = make_round(
+        fw,
+        tree["P"],
+        [tree["A1"], tree["A2"], b9],
+        self_points={"A1": [25, 25, 25, 20], "A2": [25, 25, 20, 20], "B9": [20, 20, 20, 20]},
+    )
     appraise_all(rnd, appraiser)
     publish(rnd, manager)
     rows = {r.unit_code: r for r in UnitResult.objects.filter(year=2024)}
@@ -168,7 +194,10 @@ def test_results_command_matches_an_independent_computation(tree, personas, poli
     from parindex.units.models import Unit
 
     rng = random.Random(5)
-    units = [Unit.objects.create(code=f"X{i}", name=f"Xã {i:02d}", kind="commune", parent=tree["DA"]) for i in range(12)]
+    units = [
+        Unit.objects.create(code=f"X{i}", name=f"Xã {i:02d}", kind="commune", parent=tree["DA"])
+        for i in range(12)
+    ]
     fw = make_framework(tree["P"], tie_policy=policy)
     choices = [25, 20, D("12.5"), D("0.25"), 0]
     points = {u.code: [rng.choice(choices) for _ in range(4)] for u in units}
@@ -225,8 +254,9 @@ def test_import_results_rejects_a_broken_file_and_writes_nothing(tree, tmp_path)
     with pytest.raises(CommandError) as exc:
         call_command("import_results", str(path))
     assert "Dòng 3" in str(exc.value) and "không phải là số" in str(exc.value)
-    path.write_bytes(xlsx([["Năm", "Mã đơn vị", "Tổng điểm"], [2023, "A1", "80"], [2023, "ZZ", "70"],
-                           [2023, "A1", "75"]]))
+    path.write_bytes(
+        xlsx([["Năm", "Mã đơn vị", "Tổng điểm"], [2023, "A1", "80"], [2023, "ZZ", "70"], [2023, "A1", "75"]])
+    )
     with pytest.raises(CommandError) as exc:
         call_command("import_results", str(path))
     assert "Dòng 3" in str(exc.value) and "ZZ" in str(exc.value)
@@ -236,11 +266,23 @@ def test_import_results_rejects_a_broken_file_and_writes_nothing(tree, tmp_path)
 
 def test_import_results_with_area_details_and_computed_ranks(tree, tmp_path):
     path = tmp_path / "h.xlsx"
-    path.write_bytes(xlsx(
-        [["Năm", "Mã đơn vị", "Tổng điểm", "Điểm tối đa"], [2022, "A1", "80", "100"], [2022, "A2", "82,5", "100"]],
-        sheets={"Chi tiết": [["Năm", "Mã đơn vị", "Mã tiêu chí", "Điểm", "Điểm tối đa"], [2022, "A1", "1", "40", "50"],
-                             [2022, "A1", "2", "40", "50"], [2022, "A1", "1.1", "20", "25"]]},
-    ))
+    path.write_bytes(
+        xlsx(
+            [
+                ["Năm", "Mã đơn vị", "Tổng điểm", "Điểm tối đa"],
+                [2022, "A1", "80", "100"],
+                [2022, "A2", "82,5", "100"],
+            ],
+            sheets={
+                "Chi tiết": [
+                    ["Năm", "Mã đơn vị", "Mã tiêu chí", "Điểm", "Điểm tối đa"],
+                    [2022, "A1", "1", "40", "50"],
+                    [2022, "A1", "2", "40", "50"],
+                    [2022, "A1", "1.1", "20", "25"],
+                ]
+            },
+        )
+    )
     out = io.StringIO()
     call_command("import_results", str(path), stdout=out)
     rows = {r.unit_code: r for r in UnitResult.objects.all()}
@@ -258,8 +300,16 @@ def test_import_survey_rejects_broken_rows_and_writes_nothing(tree, personas, tm
     fw = make_framework(tree["P"], survey_leaf=True)
     rnd = make_round(fw, tree["P"], [tree["A1"]])
     path = tmp_path / "s.xlsx"
-    path.write_bytes(xlsx([["Mã đơn vị", "Mã tiêu chí", "Điểm (%)"], ["A1", "1.9", "80"], ["A1", "1.1", "50"],
-                           ["B1", "1.9", "120"]]))
+    path.write_bytes(
+        xlsx(
+            [
+                ["Mã đơn vị", "Mã tiêu chí", "Điểm (%)"],
+                ["A1", "1.9", "80"],
+                ["A1", "1.1", "50"],
+                ["B1", "1.9", "120"],
+            ]
+        )
+    )
     with pytest.raises(CommandError) as exc:
         call_command("import_survey", str(path), round_id=rnd.pk)
     text = str(exc.value)
@@ -287,8 +337,12 @@ def test_peer_groups_by_kind_parent_or_class(tree, personas, grouping, groups):
     Unit.objects.filter(code="A1").update(grade="1")
     Unit.objects.filter(code__in=["A2", "B1"]).update(grade="2")
     fw = make_framework(tree["P"])
-    rnd = make_round(fw, tree["P"], [tree["A1"], tree["A2"], tree["B1"]], self_points={
-        "A1": [25, 25, 25, 20], "A2": [25, 25, 25, 25], "B1": [20, 20, 20, 20]})
+    rnd = make_round(
+        fw,
+        tree["P"],
+        [tree["A1"], tree["A2"], tree["B1"]],
+        self_points={"A1": [25, 25, 25, 20], "A2": [25, 25, 25, 25], "B1": [20, 20, 20, 20]},
+    )
     appraise_all(rnd, personas["appraiser_province"])
     pub = publish(rnd, personas["province_manager"], grouping=grouping)
     rows = {r.unit_code: r for r in pub.results.all()}
@@ -306,7 +360,9 @@ def test_merged_unit_history_shows_every_predecessor(tree, personas):
     from parindex.results.selectors import unit_history
     from parindex.units.models import Unit, UnitChange
 
-    import_results(xlsx([["Năm", "Mã đơn vị", "Tổng điểm"], [2023, "A1", "70"], [2023, "A2", "80"], [2023, "B1", "90"]]))
+    import_results(
+        xlsx([["Năm", "Mã đơn vị", "Tổng điểm"], [2023, "A1", "70"], [2023, "A2", "80"], [2023, "B1", "90"]])
+    )
     merged = Unit.objects.create(code="M1", name="Xã mới", kind="commune", parent=tree["DA"])
     change = UnitChange.objects.create(kind="merge", effective_on="2024-01-01")
     change.predecessors.add(tree["A1"], tree["A2"])
@@ -327,5 +383,6 @@ def test_approval_waits_for_missing_survey_results(tree, personas):
     appraise_all(rnd, personas["appraiser_province"])
     pub = actions.compute_results(round=rnd, by=personas["province_manager"])
     with pytest.raises(ValidationError, match="chưa có điểm.*1.9"):
-        actions.approve_results(publication=pub, by=personas["province_manager"], decision_number="1",
-                                decision_date="2025-01-01")
+        actions.approve_results(
+            publication=pub, by=personas["province_manager"], decision_number="1", decision_date="2025-01-01"
+        )

@@ -48,7 +48,10 @@ def test_survey_leaf_takes_survey_points_and_ignores_appraisal():
 
 
 def leaves(*items):
-    return [s.Leaf(key=i, max_points=m, final=f, not_applicable=na, area=a) for i, (m, f, na, a) in enumerate(items)]
+    return [
+        s.Leaf(key=i, max_points=m, final=f, not_applicable=na, area=a)
+        for i, (m, f, na, a) in enumerate(items)
+    ]
 
 
 def test_not_applicable_leaves_leave_the_denominator():
@@ -78,7 +81,9 @@ def test_unit_with_nothing_applicable_has_no_index():
 
 
 def test_decimal_points_add_up_exactly():
-    ls = leaves((D("0.25"), D("0.25"), False, 1), (D("0.5"), D("0.5"), False, 1), (D("0.25"), D("0.25"), False, 1))
+    ls = leaves(
+        (D("0.25"), D("0.25"), False, 1), (D("0.5"), D("0.5"), False, 1), (D("0.25"), D("0.25"), False, 1)
+    )
     assert s.sum_final(ls) == D(1)
     assert s.index_percent(s.sum_final(ls), s.sum_max(ls)) == D(100)
 
@@ -89,7 +94,9 @@ def test_missing_final_lists_only_applicable_leaves_without_points():
 
 
 def test_area_totals_sum_per_area_without_not_applicable_leaves():
-    ls = leaves((D(10), D(8), False, "A"), (D(10), D(1), True, "A"), (D(5), D(4), False, "B"), (D(2), None, True, "C"))
+    ls = leaves(
+        (D(10), D(8), False, "A"), (D(10), D(1), True, "A"), (D(5), D(4), False, "B"), (D(2), None, True, "C")
+    )
     assert s.area_totals(ls) == {"A": (D(8), D(10)), "B": (D(4), D(5)), "C": (D(0), D(0))}
 
 
@@ -115,8 +122,15 @@ def test_negative_adjustment_is_refused():
 
 
 def test_outcome_applies_both_caps():
-    o = s.outcome("x", leaves((D(100), D(80), False, 1)), bonuses=[D(5)], penalties=[D(1), D(9)],
-                  bonus_cap=D(2), penalty_cap=D(3), bands=BANDS)
+    o = s.outcome(
+        "x",
+        leaves((D(100), D(80), False, 1)),
+        bonuses=[D(5)],
+        penalties=[D(1), D(9)],
+        bonus_cap=D(2),
+        penalty_cap=D(3),
+        bands=BANDS,
+    )
     assert (o.bonus, o.penalty, o.total, o.index, o.label) == (D(2), D(3), D(79), D(79), "Khá")
 
 
@@ -125,8 +139,17 @@ def test_outcome_applies_both_caps():
 
 @pytest.mark.parametrize(
     ("index", "label"),
-    [(D(100), "Xuất sắc"), (D(90), "Xuất sắc"), (D("89.9999"), "Tốt"), (D(80), "Tốt"), (D("79.99"), "Khá"),
-     (D(65), "Khá"), (D(50), "Trung bình"), (D("49.9999"), "Yếu"), (D(0), "Yếu")],
+    [
+        (D(100), "Xuất sắc"),
+        (D(90), "Xuất sắc"),
+        (D("89.9999"), "Tốt"),
+        (D(80), "Tốt"),
+        (D("79.99"), "Khá"),
+        (D(65), "Khá"),
+        (D(50), "Trung bình"),
+        (D("49.9999"), "Yếu"),
+        (D(0), "Yếu"),
+    ],
 )
 def test_inclusive_bands_include_the_threshold(index, label):
     assert s.classify(index, BANDS) == label
@@ -204,14 +227,19 @@ def test_unknown_policy_is_refused():
 
 
 def test_rank_group_fills_rank_and_n():
-    outs = [s.outcome(k, leaves((D(100), p, False, 1)), bands=BANDS) for k, p in [("a", D(90)), ("b", D(95)), ("c", None)]]
+    outs = [
+        s.outcome(k, leaves((D(100), p, False, 1)), bands=BANDS)
+        for k, p in [("a", D(90)), ("b", D(95)), ("c", None)]
+    ]
     ranked = {o.key: (o.rank, o.rank_of) for o in s.rank_group(outs)}
     # "c" has a leaf without final points: it counts as 0, so it has an index of 0 and is ranked last.
     assert ranked == {"a": (2, 3), "b": (1, 3), "c": (3, 3)}
 
 
-@given(st.lists(st.decimals(min_value=0, max_value=100, places=2, allow_nan=False), min_size=1, max_size=30),
-       st.sampled_from(["competition", "dense"]))
+@given(
+    st.lists(st.decimals(min_value=0, max_value=100, places=2, allow_nan=False), min_size=1, max_size=30),
+    st.sampled_from(["competition", "dense"]),
+)
 def test_rank_properties(values, policy):
     data = dict(enumerate(values))
     ranks = s.rank(data, policy=policy)
@@ -231,15 +259,33 @@ def test_rank_properties(values, policy):
 @given(st.decimals(min_value=-10, max_value=200, places=4, allow_nan=False))
 def test_classify_property_matches_the_threshold_table(index):
     label = s.classify(index, BANDS)
-    expected = ("Xuất sắc" if index >= 90 else "Tốt" if index >= 80 else "Khá" if index >= 65
-                else "Trung bình" if index >= 50 else "Yếu")
+    expected = (
+        "Xuất sắc"
+        if index >= 90
+        else "Tốt"
+        if index >= 80
+        else "Khá"
+        if index >= 65
+        else "Trung bình"
+        if index >= 50
+        else "Yếu"
+    )
     assert label == expected
 
 
 @given(
-    st.lists(st.tuples(st.decimals(min_value=0, max_value=10, places=2), st.decimals(min_value=0, max_value=1, places=2),
-                       st.booleans()), min_size=1, max_size=20),
-    st.decimals(min_value=0, max_value=5, places=2), st.decimals(min_value=0, max_value=5, places=2), st.booleans(),
+    st.lists(
+        st.tuples(
+            st.decimals(min_value=0, max_value=10, places=2),
+            st.decimals(min_value=0, max_value=1, places=2),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+    st.decimals(min_value=0, max_value=5, places=2),
+    st.decimals(min_value=0, max_value=5, places=2),
+    st.booleans(),
 )
 def test_index_property_bounds(items, bonus, penalty, over):
     ls = [s.Leaf(key=i, max_points=m, final=m * f, not_applicable=na) for i, (m, f, na) in enumerate(items)]
@@ -286,15 +332,16 @@ def test_rank_display():
 
 
 def test_the_seed_sentence():
-    text = s.result_sentence(position=5, of=8, total=D("82.7"), class_label="Tốt", change=s.rank_change(7, 5),
-                             previous_year=2022)
+    text = s.result_sentence(
+        position=5, of=8, total=D("82.7"), class_label="Tốt", change=s.rank_change(7, 5), previous_year=2022
+    )
     assert text == "Xếp thứ 5/8, 82,7 điểm, xếp loại Tốt; tăng 2 bậc so với năm 2022"
 
 
 def test_sentence_going_down_and_staying():
-    assert s.result_sentence(position=3, of=8, total=D(70), class_label="Khá", change=-1, previous_year=2023) == (
-        "Xếp thứ 3/8, 70 điểm, xếp loại Khá; giảm 1 bậc so với năm 2023"
-    )
+    assert s.result_sentence(
+        position=3, of=8, total=D(70), class_label="Khá", change=-1, previous_year=2023
+    ) == ("Xếp thứ 3/8, 70 điểm, xếp loại Khá; giảm 1 bậc so với năm 2023")
     assert s.change_text(0, 2023) == "giữ nguyên thứ hạng so với năm 2023"
 
 
@@ -308,22 +355,43 @@ def test_rank_change_is_positive_when_moving_up_and_none_without_history():
 
 
 unit_strategy = st.tuples(
-    st.lists(st.tuples(st.sampled_from([D("0.25"), D("0.5"), D(1), D(2)]), st.sampled_from([D(0), D("0.5"), D(1)]),
-                       st.booleans()), min_size=1, max_size=6),
+    st.lists(
+        st.tuples(
+            st.sampled_from([D("0.25"), D("0.5"), D(1), D(2)]),
+            st.sampled_from([D(0), D("0.5"), D(1)]),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
     st.sampled_from([D(0), D("0.5"), D(3)]),
     st.sampled_from([D(0), D("0.25"), D(2)]),
 )
 
 
-@given(st.lists(unit_strategy, min_size=1, max_size=12), st.sampled_from(["competition", "dense"]), st.booleans())
+@given(
+    st.lists(unit_strategy, min_size=1, max_size=12), st.sampled_from(["competition", "dense"]), st.booleans()
+)
 def test_group_outcomes_match_a_naive_oracle(units, policy, over):
     """Totals, index, class and rank of a whole peer group against a straightforward re-computation."""
     outcomes = []
     expected_index = {}
     for key, (items, bonus, penalty) in enumerate(units):
-        ls = [s.Leaf(key=i, max_points=m, final=m * f, not_applicable=na) for i, (m, f, na) in enumerate(items)]
-        outcomes.append(s.outcome(key, ls, bonuses=[bonus] if bonus else [], penalties=[penalty] if penalty else [],
-                                  bonus_cap=D(2), penalty_cap=D(1), allow_over_max=over, bands=BANDS))
+        ls = [
+            s.Leaf(key=i, max_points=m, final=m * f, not_applicable=na) for i, (m, f, na) in enumerate(items)
+        ]
+        outcomes.append(
+            s.outcome(
+                key,
+                ls,
+                bonuses=[bonus] if bonus else [],
+                penalties=[penalty] if penalty else [],
+                bonus_cap=D(2),
+                penalty_cap=D(1),
+                allow_over_max=over,
+                bands=BANDS,
+            )
+        )
         num = sum((m * f for m, f, na in items if not na), D(0)) + min(bonus, D(2)) - min(penalty, D(1))
         den = sum((m for m, f, na in items if not na), D(0))
         if den == 0:
@@ -342,5 +410,14 @@ def test_group_outcomes_match_a_naive_oracle(units, policy, over):
         better = [v for v in scored if v > value]
         assert o.rank == 1 + (len(better) if policy == "competition" else len(set(better)))
         assert o.rank_of == len(scored)
-        assert o.label == ("Xuất sắc" if value >= 90 else "Tốt" if value >= 80 else "Khá" if value >= 65
-                           else "Trung bình" if value >= 50 else "Yếu")
+        assert o.label == (
+            "Xuất sắc"
+            if value >= 90
+            else "Tốt"
+            if value >= 80
+            else "Khá"
+            if value >= 65
+            else "Trung bình"
+            if value >= 50
+            else "Yếu"
+        )

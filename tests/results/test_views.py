@@ -23,8 +23,13 @@ def client_for(user):
 @pytest.fixture
 def data(tree, personas):
     fw = make_framework(tree["P"])
-    published_round = make_round(fw, tree["P"], [tree["A1"], tree["A2"], tree["B1"]], year=2024, self_points={
-        "A1": [25, 25, 20, 15], "A2": [25, 20, 20, 20], "B1": [25, 25, 25, 25]})
+    published_round = make_round(
+        fw,
+        tree["P"],
+        [tree["A1"], tree["A2"], tree["B1"]],
+        year=2024,
+        self_points={"A1": [25, 25, 20, 15], "A2": [25, 20, 20, 20], "B1": [25, 25, 25, 25]},
+    )
     appraise_all(published_round, personas["appraiser_province"])
     pub = publish(published_round, personas["province_manager"])
     draft_round = make_round(fw, tree["P"], [tree["A1"], tree["A2"], tree["B1"]], year=2025)
@@ -112,9 +117,15 @@ def test_stats_page_and_xlsx(data):
     assert workbook.sheetnames == ["Điểm bị trừ", "Theo đơn vị"]
     matrix = workbook["Theo đơn vị"]
     header = [cell.value for cell in matrix[3]]
-    assert header[:2] == ["Mã", "Tiêu chí"] and set(header[2:]) == {"Xã Yên Thượng", "Xã Bằng Lãng", "Xã Quang Thuận"}
+    assert header[:2] == ["Mã", "Tiêu chí"] and set(header[2:]) == {
+        "Xã Yên Thượng",
+        "Xã Bằng Lãng",
+        "Xã Quang Thuận",
+    }
     a1 = header.index("Xã Yên Thượng") + 1
-    lost_by_code = {matrix.cell(row=r, column=1).value: matrix.cell(row=r, column=a1).value for r in range(4, 8)}
+    lost_by_code = {
+        matrix.cell(row=r, column=1).value: matrix.cell(row=r, column=a1).value for r in range(4, 8)
+    }
     assert lost_by_code == {"1.1": 0, "1.2": 0, "2.1": 5, "2.2": 10}
 
 
@@ -167,7 +178,10 @@ def test_public_pages_can_be_switched_off(data, settings):
 def _many_units(tree, personas, n):
     from parindex.units.models import Unit
 
-    units = [Unit.objects.create(code=f"Q{n}-{i}", name=f"Xã {i}", kind="commune", parent=tree["DA"]) for i in range(n)]
+    units = [
+        Unit.objects.create(code=f"Q{n}-{i}", name=f"Xã {i}", kind="commune", parent=tree["DA"])
+        for i in range(n)
+    ]
     fw = make_framework(tree["P"], name=f"Bộ {n}")
     rnd = make_round(fw, tree["P"], units, year=2020 + n)
     appraise_all(rnd, personas["appraiser_province"])
@@ -199,7 +213,10 @@ def test_publishing_query_count_does_not_grow_with_units(tree, personas):
 
     counts = []
     for n in (2, 3, 12):  # the first run warms caches (content types of the audit log)
-        units = [Unit.objects.create(code=f"W{n}-{i}", name=f"Xã {i}", kind="commune", parent=tree["DA"]) for i in range(n)]
+        units = [
+            Unit.objects.create(code=f"W{n}-{i}", name=f"Xã {i}", kind="commune", parent=tree["DA"])
+            for i in range(n)
+        ]
         fw = make_framework(tree["P"], name=f"Bộ W{n}")
         rnd = make_round(fw, tree["P"], units, year=2000 + n)
         appraise_all(rnd, personas["appraiser_province"])
@@ -212,7 +229,12 @@ def test_publishing_query_count_does_not_grow_with_units(tree, personas):
 
 @pytest.mark.parametrize(
     ("persona", "published_stats", "draft_stats"),
-    [("officer_a1", 200, 200), ("officer_b1", 200, 200), ("viewer_province", 200, 404), ("province_manager", 200, 200)],
+    [
+        ("officer_a1", 200, 200),
+        ("officer_b1", 200, 200),
+        ("viewer_province", 200, 404),
+        ("province_manager", 200, 200),
+    ],
 )
 def test_stats_and_index_permission_matrix(data, persona, published_stats, draft_stats):
     c = client_for(data[persona])
@@ -281,5 +303,12 @@ def test_a_unit_without_result_is_listed_as_no_result_and_not_ranked(tree, perso
     out = io.StringIO()
     call_command("results", year=2024, unit_type="commune", format="json", stdout=out)
     rows = {r["unit_code"]: r for r in json.loads(out.getvalue())}
-    assert rows["A2"] == {"unit_code": "A2", "unit_name": "Xã Bằng Lãng", "total": None, "index_percent": None,
-                          "class": "", "rank": None, "rank_of": 1}
+    assert rows["A2"] == {
+        "unit_code": "A2",
+        "unit_name": "Xã Bằng Lãng",
+        "total": None,
+        "index_percent": None,
+        "class": "",
+        "rank": None,
+        "rank_of": 1,
+    }

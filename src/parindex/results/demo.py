@@ -41,8 +41,14 @@ def build(*, stdout, style) -> None:
     if district is None:
         stdout.write(style.WARNING("results: demo district missing, skipped"))
         return
-    framework = next((f for f in Framework.objects.filter(owner_unit__parent__isnull=True).order_by("pk")
-                      if "commune" in (f.unit_kinds or [])), None)
+    framework = next(
+        (
+            f
+            for f in Framework.objects.filter(owner_unit__parent__isnull=True).order_by("pk")
+            if "commune" in (f.unit_kinds or [])
+        ),
+        None,
+    )
     if framework is None:
         stdout.write(style.WARNING("results: no commune framework, skipped"))
         return
@@ -54,7 +60,8 @@ def build(*, stdout, style) -> None:
         return
     start, end = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
     communes = [
-        u for u in Unit.objects.filter(parent=district, kind__in=["commune", "ward"]).order_by("code")
+        u
+        for u in Unit.objects.filter(parent=district, kind__in=["commune", "ward"]).order_by("code")
         if (u.valid_from is None or u.valid_from <= end) and (u.valid_to is None or u.valid_to >= start)
     ]
     name = f"Chỉ số CCHC cấp xã năm {YEAR} — {district.name}"
@@ -66,15 +73,24 @@ def build(*, stdout, style) -> None:
     tz = timezone.get_current_timezone()
     with transaction.atomic():
         round_ = existing or Round.objects.create(
-            name=name, year=YEAR, framework=framework, owner_unit=district, data_cutoff=dt.date(YEAR, 11, 15),
+            name=name,
+            year=YEAR,
+            framework=framework,
+            owner_unit=district,
+            data_cutoff=dt.date(YEAR, 11, 15),
             self_deadline=dt.datetime(YEAR, 11, 30, 17, tzinfo=tz),
             explanation_deadline=None,  # a past deadline would refuse the demo's explanation
-            appraisal_deadline=dt.datetime(YEAR, 12, 31, 17, tzinfo=tz), status=Round.Status.APPRAISAL,
+            appraisal_deadline=dt.datetime(YEAR, 12, 31, 17, tzinfo=tz),
+            status=Round.Status.APPRAISAL,
         )
         for unit in communes:
             sheet, created = Assessment.objects.get_or_create(
-                round=round_, unit=unit,
-                defaults={"status": Assessment.Status.SUBMITTED, "submitted_at": dt.datetime(YEAR, 11, 28, 10, tzinfo=tz)},
+                round=round_,
+                unit=unit,
+                defaults={
+                    "status": Assessment.Status.SUBMITTED,
+                    "submitted_at": dt.datetime(YEAR, 11, 28, 10, tzinfo=tz),
+                },
             )
             if not created:
                 continue
@@ -87,8 +103,15 @@ def build(*, stdout, style) -> None:
                 rng = random.Random(f"{unit.code}/{leaf.code}/self")
                 fraction = Decimal(1) if rng.random() < quality else rng.choice(FRACTIONS[4:])
                 points = _quarter(leaf.max_points * fraction)
-                scores.append(Score(assessment=sheet, criterion=leaf, max_points=leaf.max_points, self_points=points,
-                                    inputs={"value": str(points)} if leaf.method == "manual" else {}))
+                scores.append(
+                    Score(
+                        assessment=sheet,
+                        criterion=leaf,
+                        max_points=leaf.max_points,
+                        self_points=points,
+                        inputs={"value": str(points)} if leaf.method == "manual" else {},
+                    )
+                )
             Score.objects.bulk_create(scores)
     _survey(round_, communes, leaves)
     _appraise(round_, leaves, appraiser)
@@ -96,8 +119,12 @@ def build(*, stdout, style) -> None:
 
     publication = actions.compute_results(round=round_, by=manager)
     if publication.status == "draft":
-        publication = actions.approve_results(publication=publication, by=manager,
-                                              decision_number="125/QĐ-UBND", decision_date=dt.date(YEAR + 1, 1, 20))
+        publication = actions.approve_results(
+            publication=publication,
+            by=manager,
+            decision_number="125/QĐ-UBND",
+            decision_date=dt.date(YEAR + 1, 1, 20),
+        )
     actions.publish_results(publication=publication, by=manager)
     stdout.write(style.SUCCESS(f"results: {name} published ({publication.results.count()} communes)"))
 
@@ -114,8 +141,15 @@ def _survey(round_, communes, leaves):
             if leaf.source != "survey":
                 continue
             percent = Decimal(random.Random(f"{unit.code}/{leaf.code}/survey").randint(60, 98))
-            rows.append(SurveyScore(round=round_, unit=unit, criterion=leaf, percent=percent,
-                                    points=survey_points(leaf.max_points, percent)))
+            rows.append(
+                SurveyScore(
+                    round=round_,
+                    unit=unit,
+                    criterion=leaf,
+                    percent=percent,
+                    points=survey_points(leaf.max_points, percent),
+                )
+            )
     SurveyScore.objects.bulk_create(rows)
 
 
@@ -137,19 +171,36 @@ def _appraise(round_, leaves, appraiser):
                 rng = random.Random(f"{sheet.unit.code}/{leaf.code}/appraisal")
                 if rng.random() < 0.12:
                     lowered = _quarter(self_scores[leaf.pk] * Decimal("0.5"))
-                    actions.appraise_leaf(sheet=appraisal, criterion=leaf, by=appraiser, points=lowered,
-                                          reason="Tài liệu kiểm chứng chưa đầy đủ",
-                                          flag=index == 0, comment="Đề nghị bổ sung tài liệu kiểm chứng" if index == 0 else "")
+                    actions.appraise_leaf(
+                        sheet=appraisal,
+                        criterion=leaf,
+                        by=appraiser,
+                        points=lowered,
+                        reason="Tài liệu kiểm chứng chưa đầy đủ",
+                        flag=index == 0,
+                        comment="Đề nghị bổ sung tài liệu kiểm chứng" if index == 0 else "",
+                    )
             appraisal = actions.complete_round(sheet=appraisal, by=appraiser)
         if appraisal.status == AppraisalSheet.Status.EXPLANATION:
             head = sheet.unit.memberships.filter(role="unit_head").select_related("user").first()
-            for entry in AppraisalEntry.objects.filter(sheet=appraisal, round_number=1, explanation_requested=True):
-                actions.answer_explanation(entry=entry, by=head.user, text="Đơn vị đã bổ sung văn bản kèm theo.")
+            for entry in AppraisalEntry.objects.filter(
+                sheet=appraisal, round_number=1, explanation_requested=True
+            ):
+                actions.answer_explanation(
+                    entry=entry, by=head.user, text="Đơn vị đã bổ sung văn bản kèm theo."
+                )
             appraisal = actions.submit_explanation(sheet=appraisal, by=head.user)
         if appraisal.status == AppraisalSheet.Status.ROUND2:
-            for entry in AppraisalEntry.objects.filter(sheet=appraisal, round_number=1, explanation_requested=True)[:1]:
-                actions.appraise_leaf(sheet=appraisal, criterion=entry.criterion, by=appraiser, points=entry.max_points,
-                                      reason="Đã giải trình, bổ sung đầy đủ")
+            for entry in AppraisalEntry.objects.filter(
+                sheet=appraisal, round_number=1, explanation_requested=True
+            )[:1]:
+                actions.appraise_leaf(
+                    sheet=appraisal,
+                    criterion=entry.criterion,
+                    by=appraiser,
+                    points=entry.max_points,
+                    reason="Đã giải trình, bổ sung đầy đủ",
+                )
             actions.complete_round(sheet=appraisal, by=appraiser)
 
 
@@ -166,9 +217,13 @@ def _import_history(communes, framework, *, stdout, style):
     ws.append(["Năm", "Mã đơn vị", "Tổng điểm", "Điểm tối đa"])
     maximum = framework.max_total or Decimal(100)
     for unit in communes:
-        total = _quarter(maximum * Decimal(random.Random(f"{unit.code}/{HISTORY_YEAR}").randint(62, 95)) / 100)
+        total = _quarter(
+            maximum * Decimal(random.Random(f"{unit.code}/{HISTORY_YEAR}").randint(62, 95)) / 100
+        )
         ws.append([HISTORY_YEAR, unit.code, float(total), float(maximum)])
     buffer = io.BytesIO()
     wb.save(buffer)
     counts = import_results(buffer.getvalue(), framework=framework)
-    stdout.write(style.SUCCESS(f"results: {HISTORY_YEAR} history imported ({counts.get(HISTORY_YEAR, 0)} communes)"))
+    stdout.write(
+        style.SUCCESS(f"results: {HISTORY_YEAR} history imported ({counts.get(HISTORY_YEAR, 0)} communes)")
+    )

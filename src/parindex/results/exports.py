@@ -6,6 +6,18 @@ from django.utils.translation import gettext as _
 
 from parindex.core.spreadsheets import OutColumn, write_table
 
+# Tables of more units than this are offered as a background job on the pages ("prepare the file"),
+# smaller ones as a direct download. The direct links keep working for any size.
+EXPORT_DIRECT_MAX_ROWS = 500
+
+
+def stats_title(rows) -> str:
+    """Title of a peer group's lost-points statistics (page and .xlsx)."""
+    return _("Statistics of criteria with points deducted — %(group)s %(year)s") % {
+        "group": rows[0].peer_label,
+        "year": rows[0].year,
+    }
+
 
 def ranking_columns():
     return [
@@ -13,7 +25,9 @@ def ranking_columns():
         OutColumn(_("Of"), 8, "int", lambda r: r.rank_of),
         OutColumn(_("Unit code"), 12, "str", lambda r: r.unit_code),
         OutColumn(_("Unit"), 36, "str", lambda r: r.unit_name),
-        OutColumn(_("Total points"), 12, "decimal", lambda r: r.total if r.index_percent is not None else None),
+        OutColumn(
+            _("Total points"), 12, "decimal", lambda r: r.total if r.index_percent is not None else None
+        ),
         OutColumn(_("Index (%)"), 12, "percent", lambda r: r.index_percent),
         OutColumn(_("Class"), 14, "str", lambda r: r.class_label),
         OutColumn(_("Change in rank"), 12, "int", lambda r: r.rank_change),
@@ -26,7 +40,9 @@ def ranking_xlsx(rows, *, title: str = "") -> bytes:
 
 def lost_points_xlsx(rows, *, title: str) -> bytes:
     """Biểu thống kê các tiêu chí, tiêu chí thành phần bị trừ điểm, tự trừ điểm."""
-    return write_table(_lost_columns(), list(enumerate(rows, start=1)), title=title, sheet_title=_("Lost points"))
+    return write_table(
+        _lost_columns(), list(enumerate(rows, start=1)), title=title, sheet_title=_("Lost points")
+    )
 
 
 def _lost_columns():
@@ -54,8 +70,13 @@ def group_lost_points_xlsx(lost_rows, matrix, units, *, title: str) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     columns = _lost_columns()
-    write_table(columns, list(enumerate(lost_rows, start=1)), title=title, sheet_title=_("Lost points"),
-                workbook=workbook)
+    write_table(
+        columns,
+        list(enumerate(lost_rows, start=1)),
+        title=title,
+        sheet_title=_("Lost points"),
+        workbook=workbook,
+    )
 
     def lost_for(i):
         return lambda row: row[2][i]

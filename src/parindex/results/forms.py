@@ -10,5 +10,8 @@ class ComputeForm(forms.Form):
 
 class ApprovalForm(forms.Form):
     decision_number = forms.CharField(label=_("Approval decision number"), max_length=100)
-    decision_date = forms.DateField(label=_("Approval decision date"), input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    decision_date = forms.DateField(
+        label=_("Approval decision date"),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )

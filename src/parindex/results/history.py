@@ -72,7 +72,9 @@ def import_results(source, *, by=None, framework=None) -> dict[int, int]:
         details = read_table(data, DETAIL_COLUMNS, sheet=DETAIL_SHEET)
     except SpreadsheetError as exc:
         if not (len(exc.errors) == 1 and exc.errors[0].row is None and DETAIL_SHEET in exc.errors[0].message):
-            raise SpreadsheetError([RowError(e.row, f"{DETAIL_SHEET}: {e.message}", e.column) for e in exc.errors])
+            raise SpreadsheetError(
+                [RowError(e.row, f"{DETAIL_SHEET}: {e.message}", e.column) for e in exc.errors]
+            )
     codes = {r["unit"] for _n, r in table} | ({r["unit"] for _n, r in details} if details else set())
     units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
     default_max = framework.max_total if framework else Decimal(100)
@@ -82,7 +84,11 @@ def import_results(source, *, by=None, framework=None) -> dict[int, int]:
     for number, row in table:
         unit = units.get(row["unit"])
         if unit is None:
-            errors.append(RowError(number, _("There is no unit with code “%(code)s”.") % {"code": row["unit"]}, "Mã đơn vị"))
+            errors.append(
+                RowError(
+                    number, _("There is no unit with code “%(code)s”.") % {"code": row["unit"]}, "Mã đơn vị"
+                )
+            )
             continue
         if (row["year"], unit.pk) in seen:
             errors.append(RowError(number, _("This unit appears twice for the same year.")))
@@ -97,20 +103,37 @@ def import_results(source, *, by=None, framework=None) -> dict[int, int]:
             errors.append(RowError(number, _("Points cannot be negative."), "Tổng điểm"))
         if row["index"] is not None and not 0 <= row["index"] <= 1000:
             errors.append(RowError(number, _("The index must be a percentage."), "Chỉ số (%)"))
-        if row["rank"] is not None and (row["rank"] < 1 or (row["rank_of"] is not None and row["rank"] > row["rank_of"])):
-            errors.append(RowError(number, _("The rank must be between 1 and the number of ranked units."), "Xếp hạng"))
+        if row["rank"] is not None and (
+            row["rank"] < 1 or (row["rank_of"] is not None and row["rank"] > row["rank_of"])
+        ):
+            errors.append(
+                RowError(number, _("The rank must be between 1 and the number of ranked units."), "Xếp hạng")
+            )
         rows.append((unit, maximum, row))
     detail_rows = defaultdict(list)
     if details:
         for number, row in details:
             unit = units.get(row["unit"])
             if unit is None:
-                errors.append(RowError(number, f"{DETAIL_SHEET}: " + _("There is no unit with code “%(code)s”.") % {"code": row["unit"]}))
+                errors.append(
+                    RowError(
+                        number,
+                        f"{DETAIL_SHEET}: "
+                        + _("There is no unit with code “%(code)s”.") % {"code": row["unit"]},
+                    )
+                )
                 continue
             if (row["year"], unit.pk) not in seen:
-                errors.append(RowError(number, f"{DETAIL_SHEET}: " + _("This unit has no total for that year on the first sheet.")))
+                errors.append(
+                    RowError(
+                        number,
+                        f"{DETAIL_SHEET}: " + _("This unit has no total for that year on the first sheet."),
+                    )
+                )
             if row["points"] < 0 or row["max"] <= 0 or row["points"] > row["max"]:
-                errors.append(RowError(number, f"{DETAIL_SHEET}: " + _("Points must be between 0 and the maximum.")))
+                errors.append(
+                    RowError(number, f"{DETAIL_SHEET}: " + _("Points must be between 0 and the maximum."))
+                )
             detail_rows[(row["year"], unit.pk)].append(row)
     if errors:
         raise SpreadsheetError(errors)
@@ -123,12 +146,22 @@ def import_results(source, *, by=None, framework=None) -> dict[int, int]:
         for year in sorted(by_year):
             items = by_year[year]
             owner_id = _common_ancestor([u for u, _m, _r in items]) or items[0][0].pk
-            Publication.objects.filter(year=year, owner_unit_id=owner_id, source=Publication.Source.IMPORT).delete()
+            Publication.objects.filter(
+                year=year, owner_unit_id=owner_id, source=Publication.Source.IMPORT
+            ).delete()
             publication = Publication.objects.create(
-                year=year, title=_("Published results %(year)s (imported)") % {"year": year}, framework=framework,
-                owner_unit_id=owner_id, source=Publication.Source.IMPORT, status=Publication.Status.PUBLISHED,
-                tie_policy=policy, published_by=by if getattr(by, "is_authenticated", False) else None,
-                bands=[{"label": b.label, "lower_bound": str(b.lower_bound), "inclusive": b.inclusive} for b in bands],
+                year=year,
+                title=_("Published results %(year)s (imported)") % {"year": year},
+                framework=framework,
+                owner_unit_id=owner_id,
+                source=Publication.Source.IMPORT,
+                status=Publication.Status.PUBLISHED,
+                tie_policy=policy,
+                published_by=by if getattr(by, "is_authenticated", False) else None,
+                bands=[
+                    {"label": b.label, "lower_bound": str(b.lower_bound), "inclusive": b.inclusive}
+                    for b in bands
+                ],
             )
             from django.utils import timezone
 
@@ -136,16 +169,31 @@ def import_results(source, *, by=None, framework=None) -> dict[int, int]:
             publication.save(update_fields=["published_at"])
             results, unrounded = [], {}
             for unit, maximum, row in items:
-                index = row["index"] if row["index"] is not None else scoring.index_percent(
-                    row["total"], maximum, allow_over_max=True)
+                index = (
+                    row["index"]
+                    if row["index"] is not None
+                    else scoring.index_percent(row["total"], maximum, allow_over_max=True)
+                )
                 label = row["label"] or (scoring.classify(index, bands) or "")
-                results.append(UnitResult(
-                    publication=publication, unit=unit, year=year, unit_code=unit.code, unit_name=unit.name,
-                    unit_kind=unit.kind, peer_key=f"{framework.pk if framework else 0}:{unit.kind}",
-                    peer_label=str(unit.get_kind_display()), points=row["total"], max_points=maximum,
-                    total=row["total"], index_percent=q4(index), class_label=label, rank=row["rank"],
-                    rank_of=row["rank_of"] or 0,
-                ))
+                results.append(
+                    UnitResult(
+                        publication=publication,
+                        unit=unit,
+                        year=year,
+                        unit_code=unit.code,
+                        unit_name=unit.name,
+                        unit_kind=unit.kind,
+                        peer_key=f"{framework.pk if framework else 0}:{unit.kind}",
+                        peer_label=str(unit.get_kind_display()),
+                        points=row["total"],
+                        max_points=maximum,
+                        total=row["total"],
+                        index_percent=q4(index),
+                        class_label=label,
+                        rank=row["rank"],
+                        rank_of=row["rank_of"] or 0,
+                    )
+                )
                 unrounded[unit.pk] = index
             groups = defaultdict(list)
             for r in results:
@@ -166,12 +214,28 @@ def import_results(source, *, by=None, framework=None) -> dict[int, int]:
             for r in results:
                 for i, d in enumerate(detail_rows.get((year, r.unit_id), [])):
                     if "." in d["code"]:
-                        leaves.append(LeafResult(result=r, code=d["code"], title=d["title"] or d["code"],
-                                                 area_code=d["code"].split(".")[0], order=i, max_points=d["max"],
-                                                 final_points=d["points"]))
+                        leaves.append(
+                            LeafResult(
+                                result=r,
+                                code=d["code"],
+                                title=d["title"] or d["code"],
+                                area_code=d["code"].split(".")[0],
+                                order=i,
+                                max_points=d["max"],
+                                final_points=d["points"],
+                            )
+                        )
                     else:
-                        areas.append(AreaResult(result=r, code=d["code"], title=d["title"] or d["code"], order=i,
-                                                points=d["points"], max_points=d["max"]))
+                        areas.append(
+                            AreaResult(
+                                result=r,
+                                code=d["code"],
+                                title=d["title"] or d["code"],
+                                order=i,
+                                points=d["points"],
+                                max_points=d["max"],
+                            )
+                        )
             AreaResult.objects.bulk_create(areas)
             LeafResult.objects.bulk_create(leaves)
             area_codes = []
@@ -180,6 +244,11 @@ def import_results(source, *, by=None, framework=None) -> dict[int, int]:
                     area_codes.append({"code": a.code, "title": a.title, "max": str(a.max_points)})
             publication.areas = area_codes
             publication.save(update_fields=["areas"])
-            record(actor=by, action="results.import", obj=publication, after={"year": year, "units": len(results)})
+            record(
+                actor=by,
+                action="results.import",
+                obj=publication,
+                after={"year": year, "units": len(results)},
+            )
             counts[year] = len(results)
     return counts

@@ -58,11 +58,19 @@ class Publication(models.Model):
     year = models.PositiveIntegerField(_("year"), db_index=True)
     title = models.CharField(_("title"), max_length=255)
     framework = models.ForeignKey(
-        "frameworks.Framework", on_delete=models.SET_NULL, null=True, blank=True, related_name="publications",
+        "frameworks.Framework",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="publications",
         verbose_name=_("criteria framework"),
     )
     round = models.OneToOneField(
-        "assessments.Round", on_delete=models.PROTECT, null=True, blank=True, related_name="publication",
+        "assessments.Round",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="publication",
         verbose_name=_("round"),
     )
     owner_unit = models.ForeignKey(
@@ -70,7 +78,9 @@ class Publication(models.Model):
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.ROUND)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    grouping = models.CharField(_("peer group"), max_length=12, choices=Grouping.choices, default=Grouping.KIND)
+    grouping = models.CharField(
+        _("peer group"), max_length=12, choices=Grouping.choices, default=Grouping.KIND
+    )
     tie_policy = models.CharField(_("ranks of ties"), max_length=12, default="competition")
     bands = models.JSONField(_("classification bands"), default=list, blank=True)
     areas = models.JSONField(_("areas"), default=list, blank=True)  # [{"code", "title", "max"}] snapshot
@@ -122,7 +132,9 @@ class UnitResult(models.Model):
     """One unit's result in one publication: totals, index %, class, rank x/N, change from last year."""
 
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="results")
-    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="results", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="results", verbose_name=_("unit")
+    )
     year = models.PositiveIntegerField(_("year"), db_index=True)
     unit_code = models.CharField(_("unit code"), max_length=32)
     unit_name = models.CharField(_("unit"), max_length=255)
@@ -154,7 +166,8 @@ class UnitResult(models.Model):
         ordering = ["publication", "peer_key", "rank", "unit_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["publication", "unit"], name="unit_result_once_per_publication",
+                fields=["publication", "unit"],
+                name="unit_result_once_per_publication",
                 violation_error_message=_("This unit already has a result in this publication."),
             )
         ]
@@ -172,8 +185,12 @@ class UnitResult(models.Model):
         from parindex.results.scoring import result_sentence
 
         return result_sentence(
-            position=self.rank, of=self.rank_of, total=self.total, class_label=self.class_label or None,
-            change=self.rank_change, previous_year=self.previous_year,
+            position=self.rank,
+            of=self.rank_of,
+            total=self.total,
+            class_label=self.class_label or None,
+            change=self.rank_change,
+            previous_year=self.previous_year,
             decimal_sep=formats.get_format("DECIMAL_SEPARATOR", lang=translation.get_language()),
         )
 

@@ -46,7 +46,10 @@ TIE_POLICIES = (COMPETITION, DENSE)
 
 
 def final_points(
-    *, round1: Decimal | None = None, round2: Decimal | None = None, survey: Decimal | None = None,
+    *,
+    round1: Decimal | None = None,
+    round2: Decimal | None = None,
+    survey: Decimal | None = None,
     is_survey: bool = False,
 ) -> Decimal | None:
     """The final points of one leaf: survey points for a survey leaf, else round 2, else round 1."""
@@ -119,7 +122,11 @@ def total_points(points: Decimal, *, bonus: Decimal = ZERO, penalty: Decimal = Z
 
 
 def index_percent(
-    points: Decimal, max_sum: Decimal, *, bonus: Decimal = ZERO, penalty: Decimal = ZERO,
+    points: Decimal,
+    max_sum: Decimal,
+    *,
+    bonus: Decimal = ZERO,
+    penalty: Decimal = ZERO,
     allow_over_max: bool = False,
 ) -> Decimal | None:
     """100 × (points + bonus − penalty) / max_sum, floored at 0, capped at 100 unless allowed.
@@ -187,14 +194,18 @@ def classify(index: Decimal | None, bands: Iterable[Any]) -> str | None:
 # --- Rank ------------------------------------------------------------------------------------
 
 
-def rank(values: Mapping[Hashable, Decimal | None], *, policy: str = COMPETITION) -> dict[Hashable, int | None]:
+def rank(
+    values: Mapping[Hashable, Decimal | None], *, policy: str = COMPETITION
+) -> dict[Hashable, int | None]:
     """Rank keys by value, highest first. Ties share a rank per ``policy``; ``None`` values get ``None``.
 
     competition: 100, 90, 90, 80 → 1, 2, 2, 4.  dense: → 1, 2, 2, 3.
     """
     if policy not in TIE_POLICIES:
         raise ValueError(f"unknown tie policy {policy!r}")
-    scored = sorted(((v, k) for k, v in values.items() if v is not None), key=lambda item: item[0], reverse=True)
+    scored = sorted(
+        ((v, k) for k, v in values.items() if v is not None), key=lambda item: item[0], reverse=True
+    )
     result: dict[Hashable, int | None] = {k: None for k, v in values.items() if v is None}
     previous: Decimal | None = None
     current = 0
@@ -247,30 +258,38 @@ def display(value: Decimal | None, *, decimal_sep: str = ",") -> str:
 
 
 def display_rank(position: int | None, of: int | None) -> str:
-    """"5/8"; no rank → "chưa có kết quả"."""
+    """ "5/8"; no rank → "chưa có kết quả"."""
     if position is None or not of:
         return _("no result yet")
     return f"{position}/{of}"
 
 
 def change_text(change: int | None, previous_year: int | None) -> str:
-    """"tăng 2 bậc so với năm 2022" / "giảm 1 bậc ..." / "giữ nguyên thứ hạng ..."; "" if unknown."""
+    """ "tăng 2 bậc so với năm 2022" / "giảm 1 bậc ..." / "giữ nguyên thứ hạng ..."; "" if unknown."""
     if change is None or previous_year is None:
         return ""
     if change > 0:
-        return ngettext(
-            "up %(n)s place from %(year)s", "up %(n)s places from %(year)s", change
-        ) % {"n": change, "year": previous_year}
+        return ngettext("up %(n)s place from %(year)s", "up %(n)s places from %(year)s", change) % {
+            "n": change,
+            "year": previous_year,
+        }
     if change < 0:
-        return ngettext(
-            "down %(n)s place from %(year)s", "down %(n)s places from %(year)s", -change
-        ) % {"n": -change, "year": previous_year}
+        return ngettext("down %(n)s place from %(year)s", "down %(n)s places from %(year)s", -change) % {
+            "n": -change,
+            "year": previous_year,
+        }
     return _("same rank as in %(year)s") % {"year": previous_year}
 
 
 def result_sentence(
-    *, position: int | None, of: int | None, total: Decimal | None, class_label: str | None,
-    change: int | None = None, previous_year: int | None = None, decimal_sep: str = ",",
+    *,
+    position: int | None,
+    of: int | None,
+    total: Decimal | None,
+    class_label: str | None,
+    change: int | None = None,
+    previous_year: int | None = None,
+    decimal_sep: str = ",",
 ) -> str:
     """The seed's sentence: "Xếp thứ 5/8, 82,7 điểm, xếp loại Tốt; tăng 2 bậc so với năm 2022"."""
     if position is None or total is None:
@@ -305,8 +324,14 @@ class UnitOutcome:
 
 
 def outcome(
-    key: Hashable, leaves: Sequence[Leaf], *, bonuses: Iterable[Decimal] = (), penalties: Iterable[Decimal] = (),
-    bonus_cap: Decimal | None = None, penalty_cap: Decimal | None = None, allow_over_max: bool = False,
+    key: Hashable,
+    leaves: Sequence[Leaf],
+    *,
+    bonuses: Iterable[Decimal] = (),
+    penalties: Iterable[Decimal] = (),
+    bonus_cap: Decimal | None = None,
+    penalty_cap: Decimal | None = None,
+    allow_over_max: bool = False,
     bands: Iterable[Any] = (),
 ) -> UnitOutcome:
     """Totals, index and class of one unit (rank filled in by ``rank_group``)."""
@@ -316,8 +341,14 @@ def outcome(
     penalty = capped(penalties, penalty_cap)
     index = index_percent(points, maximum, bonus=bonus, penalty=penalty, allow_over_max=allow_over_max)
     return UnitOutcome(
-        key=key, points=points, max_sum=maximum, bonus=bonus, penalty=penalty,
-        total=total_points(points, bonus=bonus, penalty=penalty), index=index, label=classify(index, bands),
+        key=key,
+        points=points,
+        max_sum=maximum,
+        bonus=bonus,
+        penalty=penalty,
+        total=total_points(points, bonus=bonus, penalty=penalty),
+        index=index,
+        label=classify(index, bands),
     )
 
 

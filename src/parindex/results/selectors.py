@@ -6,14 +6,16 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from parindex.results.models import AreaResult, LeafResult, Publication, UnitResult
 
 ZERO = Decimal(0)
 
 
-def ranking_rows(*, year: int, unit_kind: str, framework_id: int | None = None, user=None, published_only=True):
+def ranking_rows(
+    *, year: int, unit_kind: str, framework_id: int | None = None, user=None, published_only=True
+):
     """Published results of a year and unit type, by peer group then rank (unranked last)."""
     qs = UnitResult.objects.filter(year=year, unit_kind=unit_kind)
     qs = qs.published() if published_only else qs.visible_to(user)
@@ -40,20 +42,50 @@ def peer_groups(queryset) -> list[PeerGroup]:
     from django.db.models import Count
 
     rows = (
-        queryset.values("publication_id", "peer_key", "peer_label", "year", "publication__title", "publication__status")
-        .annotate(n=Count("id")).order_by("-year", "publication_id", "peer_key")
+        queryset.values(
+            "publication_id", "peer_key", "peer_label", "year", "publication__title", "publication__status"
+        )
+        .annotate(n=Count("id"))
+        .order_by("-year", "publication_id", "peer_key")
     )
     return [
-        PeerGroup(r["publication_id"], r["peer_key"], r["peer_label"], r["year"], r["publication__title"], r["n"],
-                  r["publication__status"] == Publication.Status.PUBLISHED)
+        PeerGroup(
+            r["publication_id"],
+            r["peer_key"],
+            r["peer_label"],
+            r["year"],
+            r["publication__title"],
+            r["n"],
+            r["publication__status"] == Publication.Status.PUBLISHED,
+        )
         for r in rows
     ]
 
 
+GROUP_SORTS = ("rank", "name")
+
+
+def group_queryset(queryset, publication_id: int, peer_key: str, *, sort: str = "rank"):
+    """A peer group's rows in a stable order (pages cut it): by rank, units without a result last, then
+    by name; or by name. The primary key breaks the remaining ties."""
+    rows = queryset.filter(publication_id=publication_id, peer_key=peer_key)
+    if sort == "name":
+        return rows.order_by("unit_name", "pk")
+    return rows.order_by(F("rank").asc(nulls_last=True), "unit_name", "pk")
+
+
 def group_results(queryset, publication_id: int, peer_key: str) -> list[UnitResult]:
-    rows = list(queryset.filter(publication_id=publication_id, peer_key=peer_key).order_by("unit_name"))
-    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit_name))
-    return rows
+    """Every row of a peer group, by rank (exports, statistics)."""
+    return list(group_queryset(queryset, publication_id, peer_key))
+
+
+def review_queryset(publication):
+    """The rows of a publication by peer group, then rank (the review page and its export)."""
+    return publication.results.order_by("peer_key", F("rank").asc(nulls_last=True), "unit_name", "pk")
+
+
+def review_rows(publication) -> list[UnitResult]:
+    return list(review_queryset(publication))
 
 
 def _half_up(value: Decimal) -> Decimal:
@@ -76,8 +108,13 @@ def heatmap(results: list[UnitResult]) -> dict:
         "units": [r.unit_name for r in results],
         "cells": [
             # Half-up like every number the tables show (Python's round() is half-to-even).
-            [i, j, None if areas_by_result[r.pk].get(c) is None else float(_half_up(areas_by_result[r.pk][c]))]
-            for j, r in enumerate(results) for i, c in enumerate(codes)
+            [
+                i,
+                j,
+                None if areas_by_result[r.pk].get(c) is None else float(_half_up(areas_by_result[r.pk][c])),
+            ]
+            for j, r in enumerate(results)
+            for i, c in enumerate(codes)
         ],
         "rows": [(r, [areas_by_result[r.pk].get(c) for c in codes]) for r in results],
     }
@@ -86,6 +123,21 @@ def heatmap(results: list[UnitResult]) -> dict:
 def class_distribution(results: list[UnitResult]) -> list[tuple[str, int]]:
     counts = Counter(r.class_label or "—" for r in results if r.index_percent is not None)
     return sorted(counts.items(), key=lambda kv: -kv[1])
+
+
+def class_counts(queryset) -> list[tuple[str, int]]:
+    """``class_distribution`` of a whole queryset of results, counted by the database (one query)."""
+    from django.db.models import Count
+
+    counts: Counter = Counter()
+    for label, n in (
+        queryset.filter(index_percent__isnull=False)
+        .order_by()
+        .values_list("class_label")
+        .annotate(n=Count("id"))
+    ):
+        counts[label or "—"] += n
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def unit_history(unit, *, user=None) -> list[UnitResult]:
@@ -120,12 +172,18 @@ def lost_points(result_ids) -> list[LostRow]:
     from parindex.results.scoring import lost_points as lost
 
     rows: dict[str, LostRow] = {}
-    for leaf in LeafResult.objects.filter(result_id__in=list(result_ids), not_applicable=False).order_by("order"):
-        row = rows.setdefault(leaf.code, LostRow(leaf.code, leaf.title, leaf.max_points))
+    leaves = LeafResult.objects.filter(result_id__in=list(result_ids), not_applicable=False).order_by("order")
+    # Plain tuples, not model instances: a national peer group has 250,000 leaf rows.
+    for code, title, max_points, self_points, final_points in leaves.values_list(
+        "code", "title", "max_points", "self_points", "final_points"
+    ):
+        row = rows.get(code)
+        if row is None:
+            row = rows[code] = LostRow(code, title, max_points)
         row.units += 1
-        item = lost(leaf.max_points, leaf.self_points, leaf.final_points)
-        row.self_points += leaf.self_points or ZERO
-        row.final_points += leaf.final_points or ZERO
+        item = lost(max_points, self_points, final_points)
+        row.self_points += self_points or ZERO
+        row.final_points += final_points or ZERO
         row.by_appraisal += item.by_appraisal or ZERO
         row.by_self += item.by_self or ZERO
         row.total_lost += item.total or ZERO
@@ -156,8 +214,14 @@ def lost_matrix(results: list[UnitResult]) -> list[tuple[str, str, list]]:
     """Criteria × units: points lost (max − final) per unit; ``None`` where not applicable. One query."""
     index = {r.pk: i for i, r in enumerate(results)}
     rows: dict[str, tuple[str, str, list]] = {}
-    for leaf in LeafResult.objects.filter(result_id__in=list(index)).order_by("order"):
-        row = rows.setdefault(leaf.code, (leaf.code, leaf.title, [None] * len(results)))
-        if not leaf.not_applicable and leaf.final_points is not None:
-            row[2][index[leaf.result_id]] = leaf.max_points - leaf.final_points
+    for result_id, code, title, max_points, final_points, not_applicable in (
+        LeafResult.objects.filter(result_id__in=list(index))
+        .order_by("order")
+        .values_list("result_id", "code", "title", "max_points", "final_points", "not_applicable")
+    ):
+        row = rows.get(code)
+        if row is None:
+            row = rows[code] = (code, title, [None] * len(results))
+        if not not_applicable and final_points is not None:
+            row[2][index[result_id]] = max_points - final_points
     return list(rows.values())

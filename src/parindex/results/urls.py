@@ -7,6 +7,11 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("group/<int:publication_id>/<str:peer_key>/", views.group, name="group"),
     path("group/<int:publication_id>/<str:peer_key>/stats/", views.stats, name="stats"),
+    path(
+        "group/<int:publication_id>/<str:peer_key>/export/<str:kind>/",
+        views.group_export,
+        name="group_export",
+    ),
     path("unit/<int:unit_id>/", views.unit, name="unit"),
     path("round/<int:round_id>/", views.review, name="review"),
     path("public/", views.public_index, name="public_index"),

@@ -8,7 +8,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--framework", type=int, help="id of the framework the results were scored on (bands, ties)")
+        parser.add_argument(
+            "--framework", type=int, help="id of the framework the results were scored on (bands, ties)"
+        )
 
     def handle(self, *args, **options):
         from parindex.frameworks.models import Framework

@@ -28,11 +28,22 @@ class Command(BaseCommand):
         from parindex.units.models import Unit
 
         if options["unit_type"] not in Unit.Kind.values:
-            raise CommandError(f"Unknown unit type {options['unit_type']!r}; one of: {', '.join(Unit.Kind.values)}")
-        rows = ranking_rows(year=options["year"], unit_kind=options["unit_type"], framework_id=options["framework"])
+            raise CommandError(
+                f"Unknown unit type {options['unit_type']!r}; one of: {', '.join(Unit.Kind.values)}"
+            )
+        rows = ranking_rows(
+            year=options["year"], unit_kind=options["unit_type"], framework_id=options["framework"]
+        )
         data = [
-            [r.unit_code, r.unit_name, _num(r.total) if r.index_percent is not None else None, _num(r.index_percent),
-             r.class_label, r.rank, r.rank_of]
+            [
+                r.unit_code,
+                r.unit_name,
+                _num(r.total) if r.index_percent is not None else None,
+                _num(r.index_percent),
+                r.class_label,
+                r.rank,
+                r.rank_of,
+            ]
             for r in rows
         ]
         fmt = options["format"]
@@ -45,7 +56,9 @@ class Command(BaseCommand):
                 handle.write(ranking_xlsx(rows, title=f"{options['year']} {options['unit_type']}"))
             return
         if fmt == "json":
-            text = json.dumps([dict(zip(HEADERS, row, strict=True)) for row in data], ensure_ascii=False, indent=2)
+            text = json.dumps(
+                [dict(zip(HEADERS, row, strict=True)) for row in data], ensure_ascii=False, indent=2
+            )
         else:
             buffer = io.StringIO()
             writer = csv.writer(buffer, lineterminator="\n")
