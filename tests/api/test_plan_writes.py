@@ -165,3 +165,14 @@ def test_a_second_plan_of_the_year_and_changes_to_a_closed_plan_answer_409(api_a
     english = send(api_as("head_a1", language="en"), "post", f"plans/{plan.pk}/tasks", {"content": "x"})
     assert english.json()["detail"] == "This plan is closed; it can no longer be changed."
     assert PlanTask.objects.filter(plan=plan).count() == 1
+
+
+def test_a_session_write_without_the_csrf_token_is_refused(world, personas):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas["officer_a1"])
+    body = {"unit_id": world["tree"]["A1"].pk, "year": 2025}
+    refused = client.post("/api/v1/plans", body, content_type="application/json")
+    assert refused.status_code == 403
+    assert not Plan.objects.filter(year=2025).exists()
