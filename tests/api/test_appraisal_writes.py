@@ -3,7 +3,10 @@ round, the unit's explanation and its sending — the same actions and messages 
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+
+from django.utils import timezone
 
 from parindex.appraisals.models import AppraisalEntry, AppraisalSheet, Explanation
 from parindex.assessments.models import EvidenceLink
@@ -184,3 +187,25 @@ def test_starting_the_appraisal_of_a_submitted_sheet(api_as, world):
     assert response.json()["status"] == "round1" and response.json()["current_round"] == 1
     assert AppraisalSheet.objects.get(assessment=sheet).started_by == world["personas"]["province_manager"]
     assert Assessment.objects.get(pk=sheet.pk).status == "submitted"
+
+
+def test_state_refusals_are_409_in_english_too_and_after_the_explanation_deadline(api_as, world):
+    waiting = put(
+        api_as("appraiser_province", language="en"),
+        entry_url(world, key="explanation_sheet"),
+        {"points": "25"},
+    )
+    assert waiting.status_code == 409
+    assert waiting.json()["detail"] == "This sheet is not being appraised now."
+    bounds = put(api_as("appraiser_province", language="en"), entry_url(world), {"points": "26"})
+    assert bounds.status_code == 422
+    assert bounds.json()["detail"] == "Points must be between 0 and 25."
+    round_ = world["explanation_sheet"]["A1"].round
+    round_.explanation_deadline = timezone.now() - dt.timedelta(hours=1)
+    round_.save()
+    late = api_as("officer_a1").post(
+        f"appraisal-entries/{world['flagged']['A1'].pk}/explanation", {"text": "Muộn"}
+    )
+    assert late.status_code == 409
+    assert late.json()["detail"] == "Đã quá hạn giải trình."
+    assert not Explanation.objects.exists()

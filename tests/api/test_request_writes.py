@@ -114,6 +114,7 @@ def test_bad_requests_and_reports_answer_422_in_vietnamese_and_write_nothing(api
         == 422
     )
     assert send(manager, "post", "requests", issue_body(world, number="")).status_code == 422
+    assert send(manager, "post", "requests", issue_body(world, subject="   ")).status_code == 422
     assert Request.objects.count() == 2
 
     req = world["request"]["A1"]

@@ -27,6 +27,11 @@ def Str(max_length: int, min_length: int = 0):  # noqa: N802 — a type factory,
 Text = Str(200)
 
 
+def Filled(max_length: int):  # noqa: N802 — a type factory, used like a type
+    """Text that must not be blank (at least one character other than spaces)."""
+    return Annotated[str, Field(min_length=1, max_length=max_length, pattern=r"^[^\x00]*[^\x00\s][^\x00]*$")]
+
+
 def _plausible_date(value: dt.date) -> dt.date:
     if not 1900 <= value.year <= 2200:
         raise ValueError("a year between 1900 and 2200")

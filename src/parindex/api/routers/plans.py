@@ -226,8 +226,11 @@ def create_plan(request, payload: PlanIn):
             status=payload.status,
         )
     except ValidationError as exc:
-        if Plan.objects.filter(unit=unit, year=payload.year).exists():
-            raise Conflict(exc)
+        if (
+            "year" in getattr(exc, "error_dict", {})
+            and Plan.objects.filter(unit=unit, year=payload.year).exists()
+        ):
+            raise Conflict(exc)  # the unit already has its plan of the year
         raise
     return Status(201, _plan(request, plan.pk))
 

@@ -11,7 +11,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from parindex.api.common import Date, DateTime, Id, Pages, Str, Year, responses
+from parindex.api.common import Date, DateTime, Filled, Id, Pages, Str, Year, responses
 from parindex.api.errors import Conflict
 from parindex.requests import actions
 from parindex.requests.models import ReportSubmission, Request, RequestRecipient
@@ -135,8 +135,8 @@ class ScheduleIn(Schema):
 
 class RequestIn(ScheduleIn):
     issuing_unit_id: Id = Field(..., description="A unit where you are the index manager or the head.")
-    number: Str(60, min_length=1) = Field(..., description="Number and symbol, e.g. 43/UBND.")
-    subject: Str(300, min_length=1)
+    number: Filled(60) = Field(..., description="Number and symbol, e.g. 43/UBND.")
+    subject: Filled(300)
     body: Str(20000) = ""
     issued_on: Date | None = Field(None, description="Default: today.")
     deliverable: Str(40) = Field(
