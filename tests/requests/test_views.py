@@ -530,3 +530,16 @@ def test_the_request_list_and_notifications_cost_the_same_queries_for_1_or_6_req
     assert small == large
     # Requests addressed to the officer: one resolver read per open request, at most 20 shown.
     assert _queries(officer, "/requests/") <= officer_list_small + 5
+
+
+def test_closing_a_closed_request_again_is_refused_with_a_message_and_no_second_audit_entry(
+    client, issued, district_manager_a
+):
+    from parindex.core.models import AuditEntry
+
+    c = login(client, district_manager_a)
+    c.post(f"/requests/{issued.pk}/close/")
+    before = AuditEntry.objects.filter(action="requests.close").count()
+    page = c.post(f"/requests/{issued.pk}/close/", follow=True).content.decode()
+    assert "Yêu cầu này đã kết thúc rồi." in page
+    assert AuditEntry.objects.filter(action="requests.close").count() == before == 1

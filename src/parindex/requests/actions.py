@@ -186,6 +186,8 @@ def close_request(*, request: Request, by) -> Request:
     """Close a request: no more reminders, no more reports."""
     if not has_role(by, request.issuing_unit, *ISSUER_ROLES):
         raise PermissionDenied
+    if request.status == Request.Status.CLOSED:
+        raise ValidationError(_("This request is already closed."), code="closed")
     with transaction.atomic():
         request.status = Request.Status.CLOSED
         request.save(update_fields=["status"])

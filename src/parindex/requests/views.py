@@ -172,7 +172,11 @@ def request_edit(request, pk: int):
 @require_POST
 def request_close(request, pk: int):
     item = _get_issued_or_404(request, pk)
-    actions.close_request(request=item, by=request.user)
+    try:
+        actions.close_request(request=item, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("requests:detail", item.pk)
     messages.success(request, _("The request was closed; no more reminders will be sent."))
     return redirect("requests:detail", item.pk)
 
