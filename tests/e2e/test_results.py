@@ -1,5 +1,6 @@
 """Browser journey of issue 5: the appraiser lowers two leaves and flags one; the unit explains; round 2;
-the manager publishes; the unit sees its rank, class and lost-points table.
+the manager computes and publishes (both background jobs: the browser follows the job page back to
+the review page); the unit sees its rank, class and lost-points table.
 
 Uses the shared harness of ``tests/e2e/conftest.py`` (``page``, ``switch_user``, ``click_and_wait``).
 """
@@ -72,12 +73,22 @@ def test_appraise_explain_reappraise_publish_and_unit_sees_its_result(
     # the manager computes, records the approval and publishes
     switch_user(page, live_server.url, "snv.p")
     page.goto(f"{live_server.url}/results/round/{rnd.pk}/")
+    review_url = f"{live_server.url}/results/round/{rnd.pk}/"
+    # computing runs as a background job: the job page shows its progress, then leads back
     click_and_wait(page, page.get_by_test_id("compute-form").locator("button"))
+    job = page.locator("[data-testid=job][data-status=succeeded]")
+    expect(job).to_contain_text("Đã tính bảng kết quả.")
+    click_and_wait(page, job.get_by_test_id("job-open"))
+    assert page.url == review_url
+    expect(page.get_by_test_id("publication-status")).to_have_text("Đang rà soát")
     form = page.get_by_test_id("approve-form")
     form.locator("input[name=decision_number]").fill("125/QĐ-UBND")
     form.locator("input[name=decision_date]").fill("2025-01-20")
     click_and_wait(page, form.locator("button"))
     click_and_wait(page, page.get_by_test_id("publish"))
+    job = page.locator("[data-testid=job][data-status=succeeded]")
+    expect(job).to_contain_text("Đã công bố kết quả.")
+    click_and_wait(page, job.get_by_test_id("job-open"))
     expect(page.get_by_test_id("publication-status")).to_have_text("Đã công bố")
 
     # the unit sees rank, class and its lost-points table

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from parindex.requests.models import UserJob
 from parindex.results import actions
 from parindex.results.models import UnitResult
 from tests.appraisals.helpers import make_framework, make_round
@@ -147,8 +148,16 @@ def test_review_page_only_for_index_managers(data):
 def test_manager_publishes_through_the_review_page(data):
     c = client_for(data["province_manager"])
     url = reverse("results:review", args=[data["draft_round"].pk])
-    c.post(url, {"step": "approve", "decision_number": "15/QĐ-UBND", "decision_date": "2026-01-20"})
-    c.post(url, {"step": "publish"})
+    approval = c.post(
+        url, {"step": "approve", "decision_number": "15/QĐ-UBND", "decision_date": "2026-01-20"}
+    )
+    assert approval["Location"] == url  # the approval is immediate, not a job
+    data["draft"].refresh_from_db()
+    assert data["draft"].status == "approved" and not UserJob.objects.exists()
+    response = c.post(url, {"step": "publish"})
+    job = UserJob.objects.get()  # publication runs as a job (inline in tests); the browser follows it
+    assert response["Location"] == reverse("requests:job_status", args=[job.pk])
+    assert job.status == UserJob.Status.SUCCEEDED and job.result_url == url
     data["draft"].refresh_from_db()
     assert data["draft"].is_published and data["draft"].decision_number == "15/QĐ-UBND"
 
