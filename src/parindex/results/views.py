@@ -346,7 +346,10 @@ def review(request, round_id: int):
             "page": page,
             "large": bool(page) and page.paginator.count > exports.EXPORT_DIRECT_MAX_ROWS,
             "pending": actions.pending_sheets(publication) if publication else 0,
-            "missing": actions.missing_leaves(publication) if publication else [],
+            # Only a draft can miss final points (approval refuses them): skip the scan of every leaf row.
+            "missing": actions.missing_leaves(publication)
+            if publication and publication.status == Publication.Status.DRAFT
+            else [],
             "compute_form": ComputeForm(
                 initial={"grouping": publication.grouping if publication else "kind"}
             ),
