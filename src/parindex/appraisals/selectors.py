@@ -84,39 +84,74 @@ def round_data(round_) -> tuple[dict[int, UnitData], dict[str, int]]:
     """Appraised data of every appraised sheet of a round, in a fixed number of queries.
 
     Returns (unit_id → UnitData for sheets with status "appraised", counts by sheet status).
-    """
-    from django.db.models import Count
 
+    Built for the national round (every commune of the country, ~670,000 score and entry rows): the
+    round's sheets are read once into a map (sheet and assessment id → the unit's leaf dict), then the
+    scores, entries and survey scores as plain tuples without the models' default ordering (which
+    joins the criterion for ``sort_key`` and sorts every row), filtered by a subquery and dispatched
+    through that map. Rows of a sheet that became appraised after the first read are skipped.
+    """
     from parindex.assessments.models import Score
 
-    status_counts = dict(
-        AppraisalSheet.objects.filter(assessment__round=round_).values_list("status").annotate(n=Count("id"))
-    )
-    done = dict(
-        AppraisalSheet.objects.filter(assessment__round=round_, status=AppraisalSheet.Status.APPRAISED).values_list(
-            "pk", "assessment__unit_id"
-        )
-    )
-    data = {unit_id: UnitData(unit_id) for unit_id in done.values()}
+    appraised = AppraisalSheet.Status.APPRAISED
+    status_counts: dict[str, int] = {}
+    data: dict[int, UnitData] = {}
+    by_sheet: dict[int, UnitData] = {}
+    leaves_of_assessment: dict[int, dict] = {}
+    # One read of the round's sheets, in the sheets' order (round, unit path): the order of ``data``.
+    for sheet_id, assessment_id, unit_id, status in AppraisalSheet.objects.filter(
+        assessment__round=round_
+    ).values_list("pk", "assessment_id", "assessment__unit_id", "status"):
+        status_counts[status] = status_counts.get(status, 0) + 1
+        if status == appraised:
+            unit = data[unit_id] = UnitData(unit_id)
+            by_sheet[sheet_id] = unit
+            leaves_of_assessment[assessment_id] = unit.leaves
+    done_sheets = AppraisalSheet.objects.filter(assessment__round=round_, status=appraised).order_by()
 
-    def leaf(unit_id, criterion_id):
-        return data[unit_id].leaves.setdefault(criterion_id, {})
-
-    for unit_id, criterion_id, self_points, na in Score.objects.filter(
-        assessment__round=round_, assessment__unit_id__in=list(data)
-    ).values_list("assessment__unit_id", "criterion_id", "self_points", "not_applicable"):
-        leaf(unit_id, criterion_id).update(self=self_points, self_na=na)
-    for sheet_id, criterion_id, number, points, na in AppraisalEntry.objects.filter(
-        sheet_id__in=list(done)
-    ).values_list("sheet_id", "criterion_id", "round_number", "points", "not_applicable"):
-        leaf(done[sheet_id], criterion_id).update({f"r{number}": points, f"r{number}_na": na})
-    for unit_id, criterion_id, points in SurveyScore.objects.filter(round=round_, unit_id__in=list(data)).values_list(
-        "unit_id", "criterion_id", "points"
+    # Scores come first: one score per assessment and leaf, so each one starts its leaf's dict.
+    for assessment_id, criterion_id, self_points, na in (
+        Score.objects.filter(assessment_id__in=done_sheets.values("assessment_id"))
+        .order_by()
+        .values_list("assessment_id", "criterion_id", "self_points", "not_applicable")
     ):
-        leaf(unit_id, criterion_id)["survey"] = points
-    for sheet_id, kind, points in Adjustment.objects.filter(sheet_id__in=list(done)).values_list(
-        "sheet_id", "kind", "points"
+        leaves = leaves_of_assessment.get(assessment_id)
+        if leaves is not None:
+            leaves[criterion_id] = {"self": self_points, "self_na": na}
+    keys = {}  # round number → ("r1", "r1_na")
+    leaves_of_sheet = {sheet_id: unit.leaves for sheet_id, unit in by_sheet.items()}
+    for sheet_id, criterion_id, number, points, na in (
+        AppraisalEntry.objects.filter(sheet_id__in=done_sheets.values("pk"))
+        .order_by()
+        .values_list("sheet_id", "criterion_id", "round_number", "points", "not_applicable")
     ):
-        target = data[done[sheet_id]]
-        (target.bonuses if kind == Adjustment.Kind.BONUS else target.penalties).append(points)
+        leaves = leaves_of_sheet.get(sheet_id)
+        if leaves is None:
+            continue
+        key, key_na = keys.get(number) or keys.setdefault(number, (f"r{number}", f"r{number}_na"))
+        d = leaves.get(criterion_id)
+        if d is None:
+            leaves[criterion_id] = {key: points, key_na: na}
+        else:
+            d[key] = points
+            d[key_na] = na
+    for unit_id, criterion_id, points in (
+        SurveyScore.objects.filter(round=round_).order_by().values_list("unit_id", "criterion_id", "points")
+    ):
+        unit = data.get(unit_id)
+        if unit is not None:
+            d = unit.leaves.get(criterion_id)
+            if d is None:
+                unit.leaves[criterion_id] = {"survey": points}
+            else:
+                d["survey"] = points
+    # Adjustments by id: the same order within each kind as the model's (sheet, kind, id).
+    for sheet_id, kind, points in (
+        Adjustment.objects.filter(sheet_id__in=done_sheets.values("pk"))
+        .order_by("id")
+        .values_list("sheet_id", "kind", "points")
+    ):
+        unit = by_sheet.get(sheet_id)
+        if unit is not None:
+            (unit.bonuses if kind == Adjustment.Kind.BONUS else unit.penalties).append(points)
     return data, status_counts
