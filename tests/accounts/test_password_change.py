@@ -83,6 +83,12 @@ def test_an_imported_user_is_flagged_and_sent_to_the_password_page_from_any_url(
     htmx = client.get(reverse("units:list"), headers={"HX-Request": "true"})
     assert htmx.status_code == 204
     assert htmx["HX-Redirect"] == reverse("password_change")
+    # The bell loaded by the password page itself gets nothing, not a redirect (no reload loop).
+    bell = client.get(
+        reverse("requests:bell"),
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver" + change_url(reverse("home"))},
+    )
+    assert bell.status_code == 204 and "HX-Redirect" not in bell
 
 
 def test_the_password_page_explains_itself_in_vietnamese_and_the_exempt_pages_stay_open(client, imported):

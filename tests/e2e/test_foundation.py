@@ -137,3 +137,56 @@ def test_without_chromium_the_journeys_are_skipped_on_a_developer_machine(monkey
         monkeypatch.setenv("CI", ci)
     with pytest.raises(pytest.skip.Exception):
         harness.find_chromium()
+
+
+def test_admin_imports_a_user_downloads_the_passwords_once_and_the_user_must_change_it(
+    page, live_server, admin_user, tree
+):
+    """Users import on the worker → one-time passwords file → first login held at the password page."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.core.xlsx_helpers import make_xlsx
+    from tests.e2e.conftest import switch_user
+
+    header = ["Tên đăng nhập", "Họ và tên", "Thư điện tử", "Điện thoại", "Mã đơn vị", "Vai trò"]
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    login(page, live_server.url, "quantri")
+    page.goto(f"{live_server.url}/accounts/import/")
+    content = make_xlsx(header, [["xa.a1.moi", "Hà Thị Mơ", "", "", "A1", "Cán bộ đơn vị"]])
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "nguoi-dung.xlsx", "mimeType": xlsx, "buffer": content}]
+    )
+    page.get_by_role("button", name="Kiểm tra và nhập").click()
+    job = page.locator("[data-testid=job][data-status=succeeded]")
+    expect(job).to_be_visible()
+    with page.expect_download() as download_info:
+        job.get_by_test_id("job-download").click()
+    sheet = load_workbook(io.BytesIO(open(download_info.value.path(), "rb").read())).active
+    rows = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
+    row = next(r for r in rows if "xa.a1.moi" in r)
+    password = next(
+        c for c in row if isinstance(c, str) and c not in ("xa.a1.moi", "Hà Thị Mơ") and len(c) >= 10
+    )
+    # The passwords file is gone from the server after that one download.
+    page.reload()
+    expect(page.get_by_test_id("job-download")).to_have_count(0)
+
+    # The new user's first login: any page leads to the password page until a new one is chosen.
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/accounts/login/?next=/units/")
+    page.locator("#id_username").fill("xa.a1.moi")
+    page.locator("#id_password").fill(password)
+    page.locator("#login-form button[type=submit]").click()
+    page.wait_for_url("**/accounts/password/**")
+    page.goto(f"{live_server.url}/units/")
+    page.wait_for_url("**/accounts/password/**")
+    page.locator("#id_old_password").fill(password)
+    page.locator("#id_new_password1").fill("Mot-mat-khau-rieng-2026")
+    page.locator("#id_new_password2").fill("Mot-mat-khau-rieng-2026")
+    page.get_by_role("button", name="Đổi mật khẩu").click()
+    page.wait_for_url("**/units/")
+    expect(page.get_by_test_id("unit-table")).to_contain_text("A1")
+    switch_user(page, live_server.url, "xa.a1.moi", "Mot-mat-khau-rieng-2026")
+    assert "/accounts/password/" not in page.url

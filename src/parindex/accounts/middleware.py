@@ -6,7 +6,7 @@ from ``request.user``, which the authentication middleware has already loaded: n
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -45,7 +45,8 @@ class ForcePasswordChangeMiddleware:
     switch, /healthz, the two-step login pages, static files and every view open to
     anonymous visitors (``login_not_required``). The API answers 403 JSON instead of a
     redirect (calls with a personal token are refused by ``parindex.api.auth.TokenAuth``);
-    HTMX requests get an ``HX-Redirect`` so the whole page goes to the password form.
+    HTMX requests get an ``HX-Redirect`` so the whole page goes to the password form, except
+    the fragments of the password page itself (204, nothing: no reload loop).
     """
 
     def __init__(self, get_response):
@@ -72,7 +73,10 @@ class ForcePasswordChangeMiddleware:
             return None
         target = reverse("password_change")
         if request.headers.get("HX-Request"):
+            # A fragment the password page itself loads (the notification bell) gets nothing:
+            # redirecting it would reload the password page forever.
             response = HttpResponse(status=204)
-            response["HX-Redirect"] = target
+            if urlsplit(request.headers.get("HX-Current-URL", "")).path != target:
+                response["HX-Redirect"] = target
             return response
         return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
