@@ -321,3 +321,25 @@ def test_a_unit_without_result_is_listed_as_no_result_and_not_ranked(tree, perso
         "rank": None,
         "rank_of": 1,
     }
+
+
+def test_points_lost_on_a_survey_leaf_have_their_own_column(data):
+    """A survey leaf has no self-assessed points: what it loses is neither 'deducted by appraisal'
+    nor 'deducted by the unit itself', and shows in the column of criteria not self-scored."""
+    from decimal import Decimal
+
+    from parindex.results.models import LeafResult
+    from parindex.results.selectors import lost_points
+
+    a1 = data["pub"].results.get(unit=data["A1"])
+    leaf = a1.leaves.order_by("order").first()
+    LeafResult.objects.filter(pk=leaf.pk).update(
+        is_survey=True, self_points=None, final_points=leaf.max_points - Decimal("1.5")
+    )
+    row = next(r for r in lost_points([a1.pk]) if r.code == leaf.code)
+    assert row.by_appraisal == 0 and row.by_self == 0
+    assert row.not_self_scored == Decimal("1.5") == row.total_lost
+    page = client_for(data["province_manager"]).get(group_url(data["pub"], "results:stats")).content.decode()
+    assert "Bị trừ ở tiêu chí đơn vị không tự chấm" in page
+    cell = page.split(f'data-code="{leaf.code}"')[1].split('data-testid="not-self-scored">')[1].split("<")[0]
+    assert cell == "1,5"

@@ -56,6 +56,9 @@ def _lost_columns():
         OutColumn(_("Final points"), 12, "decimal", lambda r: r[1].final_points),
         OutColumn(_("Deducted by appraisal"), 12, "decimal", lambda r: r[1].by_appraisal),
         OutColumn(_("Deducted by the unit itself"), 12, "decimal", lambda r: r[1].by_self),
+        OutColumn(
+            _("Lost on criteria not self-scored (surveys)"), 14, "decimal", lambda r: r[1].not_self_scored
+        ),
         OutColumn(_("Total points lost"), 12, "decimal", lambda r: r[1].total_lost),
         OutColumn(_("Units losing points"), 10, "int", lambda r: r[1].units_losing),
     ]

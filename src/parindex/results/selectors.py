@@ -163,6 +163,9 @@ class LostRow:
     final_points: Decimal = ZERO
     by_appraisal: Decimal = ZERO  # Σ (self − final)
     by_self: Decimal = ZERO  # Σ (max − self)
+    # Σ (max − final) on leaves the unit does not score itself (survey leaves): neither the
+    # appraisal nor the unit deducted these, so they are in neither column above.
+    not_self_scored: Decimal = ZERO
     total_lost: Decimal = ZERO  # Σ (max − final)
     units_losing: int = 0  # units with final < max
 
@@ -187,6 +190,8 @@ def lost_points(result_ids) -> list[LostRow]:
         row.by_appraisal += item.by_appraisal or ZERO
         row.by_self += item.by_self or ZERO
         row.total_lost += item.total or ZERO
+        if self_points is None and item.total:
+            row.not_self_scored += item.total
         if item.total:
             row.units_losing += 1
     return list(rows.values())

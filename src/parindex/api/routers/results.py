@@ -243,6 +243,7 @@ class LostRowOut(Schema):
     final_points: Decimal
     by_appraisal: Decimal
     by_self: Decimal
+    not_self_scored: Decimal
     total_lost: Decimal
     units_losing: int
 
