@@ -209,3 +209,20 @@ def test_state_refusals_are_409_in_english_too_and_after_the_explanation_deadlin
     assert late.status_code == 409
     assert late.json()["detail"] == "Đã quá hạn giải trình."
     assert not Explanation.objects.exists()
+
+
+def test_refusals_carry_their_code_state_for_409_invalid_for_422(api_as, world):
+    appraiser = api_as("appraiser_province")
+    waiting = put(appraiser, entry_url(world, key="explanation_sheet"), {"points": "25"})
+    assert (waiting.status_code, waiting.json()["code"]) == (409, "state")
+    bounds = put(appraiser, entry_url(world), {"points": "26"})
+    assert (bounds.status_code, bounds.json()["code"]) == (422, "invalid")
+    sheet = world["appraisal_sheet"]["A1"]
+    assert appraiser.post(f"sheets/{sheet.pk}/appraisal/complete").status_code == 200
+    twice = appraiser.post(f"sheets/{sheet.pk}/appraisal/complete")
+    assert (twice.status_code, twice.json()["code"]) == (409, "state")
+    empty = api_as("officer_a1").post(
+        f"appraisal-entries/{world['flagged']['A1'].pk}/explanation", {"text": " "}
+    )
+    assert empty.status_code == 422
+    assert not Explanation.objects.exists()

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
-from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -58,19 +57,6 @@ def step_refused(exc: ValidationError) -> Exception:
     if codes and not codes & CONFLICT_CODES:
         return exc
     return Conflict(exc)
-
-
-def refused_by_state(exc: ValidationError, state_msgids) -> Exception:
-    """For an action whose refusals are all plain messages without a code (appraisals): the
-    refusals named by ``state_msgids`` (the action's English msgids, translated here at run
-    time so that they compare with the action's message in the caller's language) are 409,
-    anything else (a bound, a missing reason) 422."""
-    for msgid in state_msgids:
-        text = gettext(msgid)
-        head = text.split("%(")[0]
-        if any(message == text or ("%(" in text and message.startswith(head)) for message in exc.messages):
-            return Conflict(exc)
-    return exc
 
 
 def validation_status(exc: ValidationError) -> int:

@@ -21,6 +21,11 @@ from parindex.appraisals.models import (
 from parindex.core.audit import record, snapshot
 
 Status = AppraisalSheet.Status
+# ValidationError codes: STATE for a step refused because of the state of the round, the sheet or
+# the leaf (out of order, already done, deadline passed, results published: the API answers 409);
+# INVALID for bad input (a bound, a missing reason: 422). The messages are what users read.
+STATE = "state"
+INVALID = "invalid"
 ENTRY_FIELDS = ["points", "not_applicable", "reason", "explanation_requested", "comment"]
 
 
@@ -32,9 +37,9 @@ def assign_appraiser(*, round, appraiser, by, unit=None, area=None) -> Appraiser
     if not access.is_round_manager(by, round):
         _deny()
     if unit is None and area is None:
-        raise ValidationError(_("Choose a unit, an area, or both."))
+        raise ValidationError(_("Choose a unit, an area, or both."), code=INVALID)
     if area is not None and (area.framework_id != round.framework_id or area.depth != 1):
-        raise ValidationError(_("The area must be an area of the round's framework."))
+        raise ValidationError(_("The area must be an area of the round's framework."), code=INVALID)
     with transaction.atomic():
         assignment, _created = AppraiserAssignment.objects.get_or_create(
             round=round, appraiser=appraiser, unit=unit, area=area, defaults={"assigned_by": by}
@@ -56,7 +61,7 @@ def open_appraisal(*, round, by):
     with transaction.atomic():
         locked = Round.objects.select_for_update().get(pk=round.pk)
         if locked.status != Round.Status.OPEN:
-            raise ValidationError(_("The appraisal phase of this round is already open."))
+            raise ValidationError(_("The appraisal phase of this round is already open."), code=STATE)
         locked.status = Round.Status.APPRAISAL
         locked.save(update_fields=["status"])
         record(actor=by, action="appraisal.open", obj=locked, before={"status": Round.Status.OPEN},
@@ -73,11 +78,11 @@ def start_appraisal(*, assessment, by) -> AppraisalSheet:
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().select_related("round").get(pk=assessment.pk)
         if locked.round.status == Round.Status.OPEN:
-            raise ValidationError(_("Self-assessment is still open: the index manager must open the appraisal phase first."))
+            raise ValidationError(_("Self-assessment is still open: the index manager must open the appraisal phase first."), code=STATE)
         if locked.round.status == Round.Status.CLOSED:
-            raise ValidationError(_("This round is closed."))
+            raise ValidationError(_("This round is closed."), code=STATE)
         if locked.status == Assessment.Status.DRAFT:
-            raise ValidationError(_("The unit has not submitted this score sheet yet."))
+            raise ValidationError(_("The unit has not submitted this score sheet yet."), code=STATE)
         sheet, created = AppraisalSheet.objects.get_or_create(assessment=locked, defaults={"started_by": by})
         if created:
             record(actor=by, action="appraisal.start", obj=sheet, after={"status": sheet.status})
@@ -112,35 +117,36 @@ def appraise_leaf(
         sheet = _sheet_for_update(sheet)
         round_number = sheet.current_round
         if round_number is None:
-            raise ValidationError(_("This sheet is not being appraised now."))
+            raise ValidationError(_("This sheet is not being appraised now."), code=STATE)
         if criterion.framework_id != sheet.assessment.round.framework_id or not criterion.is_leaf:
-            raise ValidationError(_("This criterion is not on the sheet."))
+            raise ValidationError(_("This criterion is not on the sheet."), code=INVALID)
         if criterion.source == "survey":
-            raise ValidationError(_("Survey criteria take their points from the survey results."))
+            raise ValidationError(_("Survey criteria take their points from the survey results."), code=INVALID)
         if round_number == 2 and not AppraisalEntry.objects.filter(
             sheet=sheet, criterion=criterion, round_number=1, explanation_requested=True
         ).exists():
-            raise ValidationError(_("Round 2 only re-appraises the criteria that were flagged for explanation."))
+            raise ValidationError(_("Round 2 only re-appraises the criteria that were flagged for explanation."), code=STATE)
         if not_applicable:
             if not criterion.allow_not_applicable:
-                raise ValidationError(_("This criterion cannot be marked not applicable."))
+                raise ValidationError(_("This criterion cannot be marked not applicable."), code=INVALID)
             points = None
         elif points is None:
-            raise ValidationError(_("Enter the appraised points or mark the criterion not applicable."))
+            raise ValidationError(_("Enter the appraised points or mark the criterion not applicable."), code=INVALID)
         elif points < 0 or points > criterion.max_points:
             raise ValidationError(
-                _("Points must be between 0 and %(max)s.") % {"max": f"{criterion.max_points.normalize():f}"}
+                _("Points must be between 0 and %(max)s.") % {"max": f"{criterion.max_points.normalize():f}"},
+                code=INVALID,
             )
         score = _self_score(sheet, criterion)
         self_points = score.self_points if score else None
         self_na = score.not_applicable if score else False
         differs = (not_applicable != self_na) or (not not_applicable and points != self_points)
         if differs and not reason:
-            raise ValidationError(_("Give the reason: the appraised points differ from the self-assessed points."))
+            raise ValidationError(_("Give the reason: the appraised points differ from the self-assessed points."), code=INVALID)
         if flag and round_number != 1:
-            raise ValidationError(_("Only appraisal round 1 can ask for an explanation."))
+            raise ValidationError(_("Only appraisal round 1 can ask for an explanation."), code=STATE)
         if flag and not comment:
-            raise ValidationError(_("Tell the unit what to explain."))
+            raise ValidationError(_("Tell the unit what to explain."), code=INVALID)
         entry = AppraisalEntry.objects.filter(sheet=sheet, criterion=criterion, round_number=round_number).first()
         before = snapshot(entry, ENTRY_FIELDS) if entry else None
         if entry is None:
@@ -168,7 +174,7 @@ def accept_area(*, sheet, area, by) -> tuple[int, int]:
     with transaction.atomic():
         sheet = _sheet_for_update(sheet)
         if sheet.status != Status.ROUND1:
-            raise ValidationError(_("Self scores can only be accepted in appraisal round 1."))
+            raise ValidationError(_("Self scores can only be accepted in appraisal round 1."), code=STATE)
         done = set(AppraisalEntry.objects.filter(sheet=sheet, round_number=1).values_list("criterion_id", flat=True))
         scores = (
             Score.objects.filter(assessment_id=sheet.assessment_id, criterion__area_id=area.pk, criterion__is_leaf=True)
@@ -232,7 +238,7 @@ def complete_round(*, sheet, by) -> AppraisalSheet:
         elif sheet.status == Status.ROUND2:
             sheet.status = Status.APPRAISED
         else:
-            raise ValidationError(_("This sheet is not being appraised now."))
+            raise ValidationError(_("This sheet is not being appraised now."), code=STATE)
         if sheet.status == Status.APPRAISED:
             sheet.completed_at, sheet.completed_by = now, by
         sheet.save()
@@ -242,10 +248,10 @@ def complete_round(*, sheet, by) -> AppraisalSheet:
 
 def _check_explanation_open(sheet):
     if sheet.status != Status.EXPLANATION:
-        raise ValidationError(_("No explanation is requested on this sheet now."))
+        raise ValidationError(_("No explanation is requested on this sheet now."), code=STATE)
     deadline = sheet.assessment.round.explanation_deadline
     if deadline and timezone.now() > deadline:
-        raise ValidationError(_("The explanation deadline has passed."))
+        raise ValidationError(_("The explanation deadline has passed."), code=STATE)
 
 
 def answer_explanation(*, entry, by, text: str, files=(), short_name: str = "") -> Explanation:
@@ -258,9 +264,9 @@ def answer_explanation(*, entry, by, text: str, files=(), short_name: str = "") 
         _deny()
     text = (text or "").strip()
     if not text:
-        raise ValidationError(_("Write the explanation."))
+        raise ValidationError(_("Write the explanation."), code=INVALID)
     if not entry.explanation_requested or entry.round_number != 1:
-        raise ValidationError(_("No explanation was requested for this criterion."))
+        raise ValidationError(_("No explanation was requested for this criterion."), code=STATE)
     with transaction.atomic():
         sheet = _sheet_for_update(sheet)
         _check_explanation_open(sheet)
@@ -295,7 +301,8 @@ def submit_explanation(*, sheet, by) -> AppraisalSheet:
         ).values_list("criterion__code", flat=True)
         if missing:
             raise ValidationError(
-                _("Explain every flagged criterion first: %(codes)s.") % {"codes": ", ".join(missing)}
+                _("Explain every flagged criterion first: %(codes)s.") % {"codes": ", ".join(missing)},
+                code=STATE,
             )
         sheet.status = Status.ROUND2
         sheet.explanation_submitted_at, sheet.explanation_submitted_by = timezone.now(), by
@@ -313,13 +320,13 @@ def add_adjustment(*, sheet, kind: str, points: Decimal, reason: str, by, eviden
         _deny()
     reason = (reason or "").strip()
     if kind not in Adjustment.Kind.values:
-        raise ValidationError(_("Choose bonus or penalty."))
+        raise ValidationError(_("Choose bonus or penalty."), code=INVALID)
     if points is None or points <= 0:
-        raise ValidationError(_("Bonus and penalty points must be greater than 0."))
+        raise ValidationError(_("Bonus and penalty points must be greater than 0."), code=INVALID)
     if not reason:
-        raise ValidationError(_("Give the reason for the bonus or penalty."))
+        raise ValidationError(_("Give the reason for the bonus or penalty."), code=INVALID)
     if evidence is not None and evidence.unit_id != sheet.assessment.unit_id:
-        raise ValidationError(_("The evidence must belong to the unit."))
+        raise ValidationError(_("The evidence must belong to the unit."), code=INVALID)
     framework = sheet.assessment.round.framework
     cap = framework.bonus_cap if kind == Adjustment.Kind.BONUS else framework.penalty_cap
     with transaction.atomic():
@@ -327,12 +334,13 @@ def add_adjustment(*, sheet, kind: str, points: Decimal, reason: str, by, eviden
         if sheet.status == Status.APPRAISED and hasattr(sheet.assessment.round, "publication") and (
             sheet.assessment.round.publication.is_published
         ):
-            raise ValidationError(_("The results of this round are published."))
+            raise ValidationError(_("The results of this round are published."), code=STATE)
         existing = sum((a.points for a in sheet.adjustments.filter(kind=kind)), Decimal(0))
         if existing + points > cap:
             raise ValidationError(
                 _("This would exceed the cap of %(cap)s points set by the framework.")
-                % {"cap": f"{cap.normalize():f}"}
+                % {"cap": f"{cap.normalize():f}"},
+                code=INVALID,
             )
         if upload is not None:
             from parindex.assessments.evidence import store_upload
@@ -360,7 +368,7 @@ def import_survey(*, round, source, by) -> int:
     from parindex.results.models import Publication
 
     if Publication.objects.filter(round=round).exclude(status=Publication.Status.DRAFT).exists():
-        raise ValidationError(_("The results of this round are approved or published; survey scores can no longer change."))
+        raise ValidationError(_("The results of this round are approved or published; survey scores can no longer change."), code=STATE)
     with transaction.atomic():
         SurveyScore.objects.filter(round=round, unit_id__in={r.unit.pk for r in rows},
                                    criterion_id__in={r.criterion.pk for r in rows}).delete()

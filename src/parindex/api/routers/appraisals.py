@@ -3,8 +3,10 @@ of a sheet, and its steps — start, appraise a leaf (with a request for explana
 a round, the unit's explanation of a flagged leaf and sending the explanations.
 
 Every write goes through ``parindex.appraisals.actions`` (the permission check, the state
-check and the audit row are there, as for the sheet page). Those actions refuse with plain
-messages; the refusals caused by the sheet's state are answered 409, the others 422.
+check and the audit row are there, as for the sheet page). Their refusals are ValidationErrors
+answered by the common mapping of ``parindex.api.errors``: a refusal caused by the state of the
+round, the sheet or the leaf carries ``code="state"`` and is answered 409, bad input
+(``code="invalid"``, or a form error) 422 — the message is the one the pages show.
 """
 
 import datetime as dt
@@ -18,7 +20,6 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from parindex.api.common import Id, Pages, Str, responses
-from parindex.api.errors import Conflict, refused_by_state
 from parindex.appraisals import access, actions
 from parindex.appraisals.forms import EntryForm, ExplanationForm
 from parindex.appraisals.models import AppraisalEntry, AppraisalSheet
@@ -29,18 +30,6 @@ from parindex.units.visibility import get_visible_or_404
 router = Router(tags=["appraisals"])
 
 ENTRIES = AppraisalEntry.objects.select_related("sheet__assessment", "criterion", "explanation")
-
-# The msgids of ``appraisals.actions`` refusals that depend on the sheet's state (409).
-APPRAISE_STATE = (
-    "This sheet is not being appraised now.",
-    "Round 2 only re-appraises the criteria that were flagged for explanation.",
-    "Only appraisal round 1 can ask for an explanation.",
-)
-EXPLAIN_STATE = (
-    "No explanation was requested for this criterion.",
-    "No explanation is requested on this sheet now.",
-    "The explanation deadline has passed.",
-)
 
 
 # --- appraised entries ---------------------------------------------------------------------------
@@ -189,10 +178,7 @@ def start_appraisal(request, sheet_id: Id):
     """Open appraisal round 1 on a submitted sheet (appraisers and index managers above the unit;
     the round must be in its appraisal phase). Starting an appraised sheet again changes nothing."""
     sheet = _sheet(request, sheet_id)
-    try:
-        actions.start_appraisal(assessment=sheet, by=request.user)
-    except ValidationError as exc:
-        raise Conflict(exc)
+    actions.start_appraisal(assessment=sheet, by=request.user)
     return _reread(request, sheet_id)
 
 
@@ -239,19 +225,16 @@ def appraise_leaf(request, sheet_id: Id, criterion_id: Id, payload: AppraiseIn):
     if not form.is_valid():
         raise ValidationError([e for errors in form.errors.values() for e in errors])
     data = form.cleaned_data
-    try:
-        entry = actions.appraise_leaf(
-            sheet=appraisal,
-            criterion=criterion,
-            by=request.user,
-            points=data["points"],
-            not_applicable=data["not_applicable"],
-            reason=data["reason"],
-            flag=data["flag"],
-            comment=data["comment"],
-        )
-    except ValidationError as exc:
-        raise refused_by_state(exc, APPRAISE_STATE)
+    entry = actions.appraise_leaf(
+        sheet=appraisal,
+        criterion=criterion,
+        by=request.user,
+        points=data["points"],
+        not_applicable=data["not_applicable"],
+        reason=data["reason"],
+        flag=data["flag"],
+        comment=data["comment"],
+    )
     return ENTRIES.get(pk=entry.pk)
 
 
@@ -265,10 +248,7 @@ def complete_appraisal_round(request, sheet_id: Id):
     leaves the sheet then waits for the unit's explanation, otherwise it is appraised.
     Round 2: the sheet is appraised."""
     appraisal = _appraisal(request, sheet_id)
-    try:
-        actions.complete_round(sheet=appraisal, by=request.user)
-    except ValidationError as exc:
-        raise Conflict(exc)
+    actions.complete_round(sheet=appraisal, by=request.user)
     return _reread(request, sheet_id)
 
 
@@ -296,16 +276,13 @@ def answer_explanation(request, entry_id: Id, data: Form[ExplanationIn], file: F
     if not form.is_valid():
         raise ValidationError([e for errors in form.errors.values() for e in errors])
     cleaned = form.cleaned_data
-    try:
-        actions.answer_explanation(
-            entry=entry,
-            by=request.user,
-            text=cleaned["text"],
-            files=[cleaned["file"]] if cleaned.get("file") else [],
-            short_name=cleaned.get("short_name") or "",
-        )
-    except ValidationError as exc:
-        raise refused_by_state(exc, EXPLAIN_STATE)
+    actions.answer_explanation(
+        entry=entry,
+        by=request.user,
+        text=cleaned["text"],
+        files=[cleaned["file"]] if cleaned.get("file") else [],
+        short_name=cleaned.get("short_name") or "",
+    )
     return ENTRIES.get(pk=entry.pk)
 
 
@@ -318,8 +295,5 @@ def submit_explanation(request, sheet_id: Id):
     """The unit sends its explanations: appraisal round 2 starts on the flagged leaves. 409 until
     every flagged leaf is explained, or when the sheet is not waiting for explanations."""
     appraisal = _appraisal(request, sheet_id)
-    try:
-        actions.submit_explanation(sheet=appraisal, by=request.user)
-    except ValidationError as exc:
-        raise Conflict(exc)
+    actions.submit_explanation(sheet=appraisal, by=request.user)
     return _reread(request, sheet_id)
