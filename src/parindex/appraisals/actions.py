@@ -64,8 +64,13 @@ def open_appraisal(*, round, by):
             raise ValidationError(_("The appraisal phase of this round is already open."), code=STATE)
         locked.status = Round.Status.APPRAISAL
         locked.save(update_fields=["status"])
-        record(actor=by, action="appraisal.open", obj=locked, before={"status": Round.Status.OPEN},
-               after={"status": locked.status})
+        record(
+            actor=by,
+            action="appraisal.open",
+            obj=locked,
+            before={"status": Round.Status.OPEN},
+            after={"status": locked.status},
+        )
     return locked
 
 
@@ -78,7 +83,10 @@ def start_appraisal(*, assessment, by) -> AppraisalSheet:
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().select_related("round").get(pk=assessment.pk)
         if locked.round.status == Round.Status.OPEN:
-            raise ValidationError(_("Self-assessment is still open: the index manager must open the appraisal phase first."), code=STATE)
+            raise ValidationError(
+                _("Self-assessment is still open: the index manager must open the appraisal phase first."),
+                code=STATE,
+            )
         if locked.round.status == Round.Status.CLOSED:
             raise ValidationError(_("This round is closed."), code=STATE)
         if locked.status == Assessment.Status.DRAFT:
@@ -90,8 +98,10 @@ def start_appraisal(*, assessment, by) -> AppraisalSheet:
 
 
 def _sheet_for_update(sheet) -> AppraisalSheet:
-    return AppraisalSheet.objects.select_for_update().select_related("assessment__unit", "assessment__round").get(
-        pk=sheet.pk
+    return (
+        AppraisalSheet.objects.select_for_update()
+        .select_related("assessment__unit", "assessment__round")
+        .get(pk=sheet.pk)
     )
 
 
@@ -102,8 +112,15 @@ def _self_score(sheet, criterion):
 
 
 def appraise_leaf(
-    *, sheet, criterion, by, points: Decimal | None = None, not_applicable: bool = False, reason: str = "",
-    flag: bool = False, comment: str = "",
+    *,
+    sheet,
+    criterion,
+    by,
+    points: Decimal | None = None,
+    not_applicable: bool = False,
+    reason: str = "",
+    flag: bool = False,
+    comment: str = "",
 ) -> AppraisalEntry:
     """Enter the appraised points of one leaf in the sheet's current round.
 
@@ -121,17 +138,26 @@ def appraise_leaf(
         if criterion.framework_id != sheet.assessment.round.framework_id or not criterion.is_leaf:
             raise ValidationError(_("This criterion is not on the sheet."), code=INVALID)
         if criterion.source == "survey":
-            raise ValidationError(_("Survey criteria take their points from the survey results."), code=INVALID)
-        if round_number == 2 and not AppraisalEntry.objects.filter(
-            sheet=sheet, criterion=criterion, round_number=1, explanation_requested=True
-        ).exists():
-            raise ValidationError(_("Round 2 only re-appraises the criteria that were flagged for explanation."), code=STATE)
+            raise ValidationError(
+                _("Survey criteria take their points from the survey results."), code=INVALID
+            )
+        if (
+            round_number == 2
+            and not AppraisalEntry.objects.filter(
+                sheet=sheet, criterion=criterion, round_number=1, explanation_requested=True
+            ).exists()
+        ):
+            raise ValidationError(
+                _("Round 2 only re-appraises the criteria that were flagged for explanation."), code=STATE
+            )
         if not_applicable:
             if not criterion.allow_not_applicable:
                 raise ValidationError(_("This criterion cannot be marked not applicable."), code=INVALID)
             points = None
         elif points is None:
-            raise ValidationError(_("Enter the appraised points or mark the criterion not applicable."), code=INVALID)
+            raise ValidationError(
+                _("Enter the appraised points or mark the criterion not applicable."), code=INVALID
+            )
         elif points < 0 or points > criterion.max_points:
             raise ValidationError(
                 _("Points must be between 0 and %(max)s.") % {"max": f"{criterion.max_points.normalize():f}"},
@@ -142,22 +168,32 @@ def appraise_leaf(
         self_na = score.not_applicable if score else False
         differs = (not_applicable != self_na) or (not not_applicable and points != self_points)
         if differs and not reason:
-            raise ValidationError(_("Give the reason: the appraised points differ from the self-assessed points."), code=INVALID)
+            raise ValidationError(
+                _("Give the reason: the appraised points differ from the self-assessed points."), code=INVALID
+            )
         if flag and round_number != 1:
             raise ValidationError(_("Only appraisal round 1 can ask for an explanation."), code=STATE)
         if flag and not comment:
             raise ValidationError(_("Tell the unit what to explain."), code=INVALID)
-        entry = AppraisalEntry.objects.filter(sheet=sheet, criterion=criterion, round_number=round_number).first()
+        entry = AppraisalEntry.objects.filter(
+            sheet=sheet, criterion=criterion, round_number=round_number
+        ).first()
         before = snapshot(entry, ENTRY_FIELDS) if entry else None
         if entry is None:
-            entry = AppraisalEntry(sheet=sheet, criterion=criterion, round_number=round_number,
-                                   max_points=criterion.max_points)
+            entry = AppraisalEntry(
+                sheet=sheet, criterion=criterion, round_number=round_number, max_points=criterion.max_points
+            )
         entry.points, entry.not_applicable, entry.reason = points, not_applicable, reason
         entry.explanation_requested, entry.comment = bool(flag), comment
         entry.appraiser, entry.updated_at, entry.implicit = by, timezone.now(), False
         entry.save()
-        record(actor=by, action=f"appraisal.round{round_number}.score", obj=entry, before=before,
-               after=snapshot(entry, ENTRY_FIELDS))
+        record(
+            actor=by,
+            action=f"appraisal.round{round_number}.score",
+            obj=entry,
+            before=before,
+            after=snapshot(entry, ENTRY_FIELDS),
+        )
     return entry
 
 
@@ -175,9 +211,13 @@ def accept_area(*, sheet, area, by) -> tuple[int, int]:
         sheet = _sheet_for_update(sheet)
         if sheet.status != Status.ROUND1:
             raise ValidationError(_("Self scores can only be accepted in appraisal round 1."), code=STATE)
-        done = set(AppraisalEntry.objects.filter(sheet=sheet, round_number=1).values_list("criterion_id", flat=True))
+        done = set(
+            AppraisalEntry.objects.filter(sheet=sheet, round_number=1).values_list("criterion_id", flat=True)
+        )
         scores = (
-            Score.objects.filter(assessment_id=sheet.assessment_id, criterion__area_id=area.pk, criterion__is_leaf=True)
+            Score.objects.filter(
+                assessment_id=sheet.assessment_id, criterion__area_id=area.pk, criterion__is_leaf=True
+            )
             .exclude(criterion__source="survey")
             .select_related("criterion")
             .prefetch_related("evidence_links")
@@ -191,13 +231,25 @@ def accept_area(*, sheet, area, by) -> tuple[int, int]:
             if not has_evidence or (score.self_points is None and not score.not_applicable):
                 skipped += 1
                 continue
-            new.append(AppraisalEntry(
-                sheet=sheet, criterion=score.criterion, round_number=1, max_points=score.criterion.max_points,
-                points=score.self_points, not_applicable=score.not_applicable, appraiser=by, updated_at=now,
-            ))
+            new.append(
+                AppraisalEntry(
+                    sheet=sheet,
+                    criterion=score.criterion,
+                    round_number=1,
+                    max_points=score.criterion.max_points,
+                    points=score.self_points,
+                    not_applicable=score.not_applicable,
+                    appraiser=by,
+                    updated_at=now,
+                )
+            )
         AppraisalEntry.objects.bulk_create(new)
-        record(actor=by, action="appraisal.accept_area", obj=sheet,
-               after={"area": area.code, "accepted": len(new), "skipped": skipped})
+        record(
+            actor=by,
+            action="appraisal.accept_area",
+            obj=sheet,
+            after={"area": area.code, "accepted": len(new), "skipped": skipped},
+        )
     return len(new), skipped
 
 
@@ -218,21 +270,38 @@ def complete_round(*, sheet, by) -> AppraisalSheet:
         before = {"status": sheet.status}
         now = timezone.now()
         if sheet.status == Status.ROUND1:
-            done = set(AppraisalEntry.objects.filter(sheet=sheet, round_number=1).values_list("criterion_id", flat=True))
+            done = set(
+                AppraisalEntry.objects.filter(sheet=sheet, round_number=1).values_list(
+                    "criterion_id", flat=True
+                )
+            )
             new = []
-            for score in Score.objects.filter(assessment_id=sheet.assessment_id).exclude(
-                criterion__source="survey"
-            ).select_related("criterion"):
+            for score in (
+                Score.objects.filter(assessment_id=sheet.assessment_id)
+                .exclude(criterion__source="survey")
+                .select_related("criterion")
+            ):
                 if score.criterion_id in done or not score.criterion.is_leaf:
                     continue
                 blank = score.self_points is None and not score.not_applicable
-                new.append(AppraisalEntry(
-                    sheet=sheet, criterion=score.criterion, round_number=1, max_points=score.criterion.max_points,
-                    points=Decimal(0) if blank else score.self_points, not_applicable=score.not_applicable,
-                    reason=_("Not self-assessed.") if blank else "", implicit=True, appraiser=by, updated_at=now,
-                ))
+                new.append(
+                    AppraisalEntry(
+                        sheet=sheet,
+                        criterion=score.criterion,
+                        round_number=1,
+                        max_points=score.criterion.max_points,
+                        points=Decimal(0) if blank else score.self_points,
+                        not_applicable=score.not_applicable,
+                        reason=_("Not self-assessed.") if blank else "",
+                        implicit=True,
+                        appraiser=by,
+                        updated_at=now,
+                    )
+                )
             AppraisalEntry.objects.bulk_create(new)
-            flagged = AppraisalEntry.objects.filter(sheet=sheet, round_number=1, explanation_requested=True).exists()
+            flagged = AppraisalEntry.objects.filter(
+                sheet=sheet, round_number=1, explanation_requested=True
+            ).exists()
             sheet.status = Status.EXPLANATION if flagged else Status.APPRAISED
             sheet.round1_completed_at = now
         elif sheet.status == Status.ROUND2:
@@ -242,7 +311,13 @@ def complete_round(*, sheet, by) -> AppraisalSheet:
         if sheet.status == Status.APPRAISED:
             sheet.completed_at, sheet.completed_by = now, by
         sheet.save()
-        record(actor=by, action="appraisal.complete_round", obj=sheet, before=before, after={"status": sheet.status})
+        record(
+            actor=by,
+            action="appraisal.complete_round",
+            obj=sheet,
+            before=before,
+            after={"status": sheet.status},
+        )
     return sheet
 
 
@@ -270,22 +345,38 @@ def answer_explanation(*, entry, by, text: str, files=(), short_name: str = "") 
     with transaction.atomic():
         sheet = _sheet_for_update(sheet)
         _check_explanation_open(sheet)
-        explanation, _created = Explanation.objects.get_or_create(entry=entry, defaults={"text": text, "answered_by": by})
+        explanation, _created = Explanation.objects.get_or_create(
+            entry=entry, defaults={"text": text, "answered_by": by}
+        )
         before = {"text": explanation.text} if not _created else None
         explanation.text, explanation.answered_by, explanation.answered_at = text, by, timezone.now()
         explanation.save()
         unit, year = sheet.assessment.unit, sheet.assessment.round.year
-        score = Score.objects.filter(assessment_id=sheet.assessment_id, criterion_id=entry.criterion_id).first()
+        score = Score.objects.filter(
+            assessment_id=sheet.assessment_id, criterion_id=entry.criterion_id
+        ).first()
         for upload in files:
             evidence = store_upload(
-                unit=unit, year=year, uploaded_file=upload, short_name=short_name or _("Explanation"),
-                purpose=entry.criterion.code, by=by, name_template=sheet.assessment.round.evidence_name_template,
+                unit=unit,
+                year=year,
+                uploaded_file=upload,
+                short_name=short_name or _("Explanation"),
+                purpose=entry.criterion.code,
+                by=by,
+                name_template=sheet.assessment.round.evidence_name_template,
             )
             explanation.evidence.add(evidence)
             if score is not None:
-                EvidenceLink.objects.get_or_create(score=score, evidence=evidence, defaults={"created_by": by})
-        record(actor=by, action="appraisal.explain", obj=explanation, before=before,
-               after={"text": text, "files": len(files)})
+                EvidenceLink.objects.get_or_create(
+                    score=score, evidence=evidence, defaults={"created_by": by}
+                )
+        record(
+            actor=by,
+            action="appraisal.explain",
+            obj=explanation,
+            before=before,
+            after={"text": text, "files": len(files)},
+        )
     return explanation
 
 
@@ -307,13 +398,19 @@ def submit_explanation(*, sheet, by) -> AppraisalSheet:
         sheet.status = Status.ROUND2
         sheet.explanation_submitted_at, sheet.explanation_submitted_by = timezone.now(), by
         sheet.save()
-        record(actor=by, action="appraisal.submit_explanation", obj=sheet, before={"status": Status.EXPLANATION},
-               after={"status": sheet.status})
+        record(
+            actor=by,
+            action="appraisal.submit_explanation",
+            obj=sheet,
+            before={"status": Status.EXPLANATION},
+            after={"status": sheet.status},
+        )
     return sheet
 
 
-def add_adjustment(*, sheet, kind: str, points: Decimal, reason: str, by, evidence=None, upload=None,
-                   short_name: str = "") -> Adjustment:
+def add_adjustment(
+    *, sheet, kind: str, points: Decimal, reason: str, by, evidence=None, upload=None, short_name: str = ""
+) -> Adjustment:
     """Bonus or penalty points with a reason (and evidence: an existing one, or an uploaded file
     stored through the assessments evidence service); the total is capped by the framework."""
     if not access.may_appraise(by, sheet):
@@ -331,8 +428,10 @@ def add_adjustment(*, sheet, kind: str, points: Decimal, reason: str, by, eviden
     cap = framework.bonus_cap if kind == Adjustment.Kind.BONUS else framework.penalty_cap
     with transaction.atomic():
         sheet = _sheet_for_update(sheet)
-        if sheet.status == Status.APPRAISED and hasattr(sheet.assessment.round, "publication") and (
-            sheet.assessment.round.publication.is_published
+        if (
+            sheet.status == Status.APPRAISED
+            and hasattr(sheet.assessment.round, "publication")
+            and (sheet.assessment.round.publication.is_published)
         ):
             raise ValidationError(_("The results of this round are published."), code=STATE)
         existing = sum((a.points for a in sheet.adjustments.filter(kind=kind)), Decimal(0))
@@ -347,9 +446,13 @@ def add_adjustment(*, sheet, kind: str, points: Decimal, reason: str, by, eviden
 
             round_ = sheet.assessment.round
             evidence = store_upload(
-                unit=sheet.assessment.unit, year=round_.year, uploaded_file=upload,
-                short_name=short_name or reason[:60], purpose=_("Bonus") if kind == Adjustment.Kind.BONUS else _("Penalty"),
-                by=by, name_template=round_.evidence_name_template,
+                unit=sheet.assessment.unit,
+                year=round_.year,
+                uploaded_file=upload,
+                short_name=short_name or reason[:60],
+                purpose=_("Bonus") if kind == Adjustment.Kind.BONUS else _("Penalty"),
+                by=by,
+                name_template=round_.evidence_name_template,
             )
         adjustment = Adjustment.objects.create(
             sheet=sheet, kind=kind, points=points, reason=reason, evidence=evidence, created_by=by
@@ -368,14 +471,28 @@ def import_survey(*, round, source, by) -> int:
     from parindex.results.models import Publication
 
     if Publication.objects.filter(round=round).exclude(status=Publication.Status.DRAFT).exists():
-        raise ValidationError(_("The results of this round are approved or published; survey scores can no longer change."), code=STATE)
+        raise ValidationError(
+            _("The results of this round are approved or published; survey scores can no longer change."),
+            code=STATE,
+        )
     with transaction.atomic():
-        SurveyScore.objects.filter(round=round, unit_id__in={r.unit.pk for r in rows},
-                                   criterion_id__in={r.criterion.pk for r in rows}).delete()
-        SurveyScore.objects.bulk_create([
-            SurveyScore(round=round, unit=r.unit, criterion=r.criterion, percent=r.percent, points=r.points,
-                        imported_by=by if getattr(by, "is_authenticated", False) else None)
-            for r in rows
-        ])
+        SurveyScore.objects.filter(
+            round=round,
+            unit_id__in={r.unit.pk for r in rows},
+            criterion_id__in={r.criterion.pk for r in rows},
+        ).delete()
+        SurveyScore.objects.bulk_create(
+            [
+                SurveyScore(
+                    round=round,
+                    unit=r.unit,
+                    criterion=r.criterion,
+                    percent=r.percent,
+                    points=r.points,
+                    imported_by=by if getattr(by, "is_authenticated", False) else None,
+                )
+                for r in rows
+            ]
+        )
         record(actor=by, action="appraisal.import_survey", obj=round, after={"rows": len(rows)})
     return len(rows)
