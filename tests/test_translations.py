@@ -134,3 +134,23 @@ def test_the_language_names_are_translated():
 def test_the_apps_have_vietnamese_catalogues():
     for app in ("core", "accounts", "units"):
         assert (PACKAGE / app / "locale/vi/LC_MESSAGES/django.po").exists()
+
+
+def test_a_message_reads_the_same_in_every_catalogue():
+    """Django merges the apps' catalogues and the first app in INSTALLED_APPS wins, so one English
+    msgid translated two ways shows the "wrong" one somewhere. Same meaning: same translation;
+    another meaning: give it a context (``pgettext`` / ``{% translate … context … %}``)."""
+    seen: dict[tuple[str, str], dict[str, str]] = {}
+    for path in CATALOGUES:
+        app = path.parents[3].name
+        for entry in parse_po(path):
+            if entry["obsolete"]:
+                continue
+            key = (entry.get("msgctxt", ""), entry["msgid"])
+            seen.setdefault(key, {})[app] = " | ".join(entry["msgstr"])
+    differing = {
+        f"{ctx + ' / ' if ctx else ''}{msgid}": by_app
+        for (ctx, msgid), by_app in seen.items()
+        if len(set(by_app.values())) > 1
+    }
+    assert not differing, differing

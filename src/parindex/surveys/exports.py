@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from parindex.core.spreadsheets import OutColumn, write_table
 
 
 def survey_list_xlsx(rows) -> bytes:
     columns = [
-        OutColumn(_("Survey"), 40, "str", lambda r: r["survey"].name),
+        OutColumn(pgettext("a survey", "Survey"), 40, "str", lambda r: r["survey"].name),
         OutColumn(_("Year"), 8, "int", lambda r: r["survey"].year),
         OutColumn(_("Managing unit"), 30, "str", lambda r: r["survey"].owner_unit.name),
         OutColumn(_("Target group"), 22, "str", lambda r: r["survey"].get_target_group_display()),

@@ -108,7 +108,7 @@ class Survey(models.Model):
     objects = SurveyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("survey")
+        verbose_name = pgettext_lazy("a survey", "survey")
         verbose_name_plural = _("surveys")
         ordering = ["-year", "-created_at", "-id"]
         constraints = [

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parindex.core.text import search_key
 from parindex.units.visibility import ScopedQuerySet, scope_for
@@ -73,7 +74,7 @@ class Unit(models.Model):
     name = models.CharField(_("name"), max_length=255)
     short_name = models.CharField(_("short name"), max_length=120, blank=True)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, db_index=True)
-    grade = models.CharField(_("class"), max_length=10, choices=Grade.choices, blank=True)
+    grade = models.CharField(pgettext_lazy("grade of an administrative unit", "class"), max_length=10, choices=Grade.choices, blank=True)
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
