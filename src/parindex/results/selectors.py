@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 
 from parindex.results.models import AreaResult, LeafResult, Publication, UnitResult
 
@@ -172,9 +172,13 @@ POINTS_PLACES = Decimal("0.0001")  # LeafResult's decimal places
 
 
 def _points(value) -> Decimal:
-    """An aggregated sum as the stored points: exact on PostgreSQL; on SQLite (sums of floats) the
-    float noise below the fourth place is rounded away. ``None`` (nothing summed) is 0."""
-    return ZERO if value is None else Decimal(value).quantize(POINTS_PLACES, rounding=ROUND_HALF_UP)
+    """An aggregate as the stored points (4 places): exact on PostgreSQL; on SQLite (sums of floats)
+    the float noise below the fourth place is rounded away. Nothing summed, or 0, is ``ZERO`` as in
+    the per-leaf loop (which added only non-zero amounts to ``ZERO``), so values print the same."""
+    if value is None:
+        return ZERO
+    value = Decimal(value).quantize(POINTS_PLACES, rounding=ROUND_HALF_UP)
+    return value if value else ZERO
 
 
 def lost_points(result_ids) -> list[LostRow]:
@@ -183,15 +187,20 @@ def lost_points(result_ids) -> list[LostRow]:
     Aggregated by the database in one query (a national peer group has 250,000 leaf rows). The sums
     are ``results.scoring.lost_points`` per leaf: SUM skips the rows where an operand is NULL, which is
     exactly where that function gives ``None`` (by appraisal needs self and final, by self needs self,
-    the total needs final). Rows of the same leaf code share title, maximum and order (one publication's
-    snapshot), so they are grouped on all four; ordered by the leaf's order.
+    the total needs final). Grouped by leaf code alone, as the Python loop did: the rows of one code
+    share title, maximum and order (one publication's snapshot), read with MIN. Grouping on the code only
+    lets PostgreSQL hash ~100 groups instead of sorting every row by four columns (170 ms against 300 ms
+    on a national group). Ordered by the leaf's order.
     """
     no_self = Q(self_points__isnull=True)
     losing = Q(final_points__isnull=False) & ~Q(final_points=F("max_points"))
     rows = (
         LeafResult.objects.filter(result_id__in=list(result_ids), not_applicable=False)
-        .values("code", "title", "max_points", "order")
+        .values("code")
         .annotate(
+            leaf_title=Min("title"),
+            leaf_max=Min("max_points"),
+            leaf_order=Min("order"),
             n=Count("id"),
             n_losing=Count("id", filter=losing),
             s_self=Sum("self_points"),
@@ -201,13 +210,13 @@ def lost_points(result_ids) -> list[LostRow]:
             s_total=Sum(F("max_points") - F("final_points")),
             s_not_self=Sum(F("max_points") - F("final_points"), filter=no_self),
         )
-        .order_by("order", "code")
+        .order_by("leaf_order", "code")
     )
     return [
         LostRow(
             code=r["code"],
-            title=r["title"],
-            max_points=r["max_points"],
+            title=r["leaf_title"],
+            max_points=Decimal(r["leaf_max"]).quantize(POINTS_PLACES),
             units=r["n"],
             self_points=_points(r["s_self"]),
             final_points=_points(r["s_final"]),
