@@ -104,17 +104,18 @@ def compute_results(*, round, by, grouping: str = Publication.Grouping.KIND, pro
         LeafResult.objects.filter(result__publication=publication).delete()
         AreaResult.objects.filter(result__publication=publication).delete()
         publication.results.all().delete()
-        # Leaf constants, read once: (criterion, code, title, area code, order, max, is survey, area id).
+        # Constants, read once. Area i of ``areas`` is the i-th area row of every unit.
+        area_index = {a.pk: i for i, a in enumerate(areas)}
+        area_heads = [(a.pk, a.code, a.title, order) for order, a in enumerate(areas)]
+        # Per leaf: (criterion id, the leaf row's constant columns LEAF_COLUMNS[1:7], max, is survey,
+        # index of its area or None).
         leaf_meta = [
             (
                 c.pk,
-                c.code,
-                c.title,
-                c.area.code if c.area_id else "",
-                order,
+                (c.pk, c.code, c.title, c.area.code if c.area_id else "", order, c.max_points),
                 c.max_points,
                 c.source == "survey",
-                c.area_id,
+                area_index.get(c.area_id),
             )
             for order, c in enumerate(leaves)
         ]
@@ -126,55 +127,72 @@ def compute_results(*, round, by, grouping: str = Publication.Grouping.KIND, pro
                 labels[key] = peer_label(grouping, unit, parents)
             return labels[key]
 
-        results, unrounded, specs_of, leaves_of = [], {}, {}, {}
+        results, unrounded, leaves_of, areas_of = [], {}, {}, {}
+        n_areas = len(areas)
+        bonus_cap, penalty_cap = framework.bonus_cap, framework.penalty_cap
+        allow_over_max = framework.allow_over_max
+        # The hot loop (3,332 units × 100 leaves nationally): the rules of ``scoring.final_points``,
+        # ``sum_final``/``sum_max``, ``area_totals`` and the self totals, inline on plain values
+        # instead of a ``scoring.Leaf`` per leaf and several passes over them. Adding a zero final
+        # is skipped as ``x or ZERO`` did: the same Decimals, the same rows
+        # (tests/results/test_publication.py recomputes them independently).
         for unit_id, unit_data in data.items():
             unit = units[unit_id]
-            specs, leaf_values = [], []
-            for criterion_id, code, title, area_code, order, max_points, is_survey, area_id in leaf_meta:
-                d = unit_data.leaves.get(criterion_id, {})
-                final = scoring.final_points(
-                    round1=d.get("r1"), round2=d.get("r2"), survey=d.get("survey"), is_survey=is_survey
-                )
-                na = False if is_survey else bool(d.get("r2_na", d.get("r1_na", d.get("self_na", False))))
+            unit_leaves = unit_data.leaves
+            leaf_values = []
+            append = leaf_values.append
+            points = maximum = self_total = ZERO
+            area_points, area_max, area_self = [ZERO] * n_areas, [ZERO] * n_areas, [None] * n_areas
+            for criterion_id, head, max_points, is_survey, ai in leaf_meta:
+                d = unit_leaves.get(criterion_id)
+                if d is None:  # nothing entered: no final points, applicable
+                    append(head + (None, None, None, None, False, is_survey))
+                    maximum += max_points
+                    if ai is not None:
+                        area_max[ai] += max_points
+                    continue
+                r1 = d.get("r1")
+                r2 = d.get("r2")
                 self_points = d.get("self")
-                specs.append(
-                    scoring.Leaf(
-                        key=criterion_id,
-                        max_points=max_points,
-                        final=final,
-                        self_points=self_points,
-                        not_applicable=na,
-                        area=area_id,
-                    )
-                )
+                if is_survey:
+                    final = d.get("survey")
+                    na = False
+                else:
+                    final = r2 if r2 is not None else r1
+                    # The last word on "not applicable": round 2, else round 1, else the unit's own.
+                    if "r2_na" in d:
+                        na = bool(d["r2_na"])
+                    elif "r1_na" in d:
+                        na = bool(d["r1_na"])
+                    else:
+                        na = bool(d.get("self_na", False))
                 # The leaf row without its result id (LEAF_COLUMNS[1:]), written once the result has one.
-                leaf_values.append(
-                    (
-                        criterion_id,
-                        code,
-                        title,
-                        area_code,
-                        order,
-                        max_points,
-                        self_points,
-                        d.get("r1"),
-                        d.get("r2"),
-                        final,
-                        na,
-                        is_survey,
-                    )
-                )
-            outcome = scoring.outcome(
+                append(head + (self_points, r1, r2, final, na, is_survey))
+                if na:
+                    continue
+                maximum += max_points
+                if final:
+                    points += final
+                if self_points:
+                    self_total += self_points
+                if ai is not None:
+                    area_max[ai] += max_points
+                    if final:
+                        area_points[ai] += final
+                    if self_points is not None:
+                        previous = area_self[ai]
+                        area_self[ai] = (ZERO if previous is None else previous) + self_points
+            outcome = scoring.outcome_of_sums(
                 unit_id,
-                specs,
+                points,
+                maximum,
                 bonuses=unit_data.bonuses,
                 penalties=unit_data.penalties,
-                bonus_cap=framework.bonus_cap,
-                penalty_cap=framework.penalty_cap,
-                allow_over_max=framework.allow_over_max,
+                bonus_cap=bonus_cap,
+                penalty_cap=penalty_cap,
+                allow_over_max=allow_over_max,
                 bands=bands,
             )
-            self_total = sum((s.self_points or 0 for s in specs if not s.not_applicable), Decimal(0))
             results.append(
                 UnitResult(
                     publication=publication,
@@ -196,7 +214,11 @@ def compute_results(*, round, by, grouping: str = Publication.Grouping.KIND, pro
                 )
             )
             unrounded[unit_id] = outcome.index
-            specs_of[unit_id], leaves_of[unit_id] = specs, leaf_values
+            leaves_of[unit_id] = leaf_values
+            # The area rows without their result id (AREA_COLUMNS[1:]).
+            areas_of[unit_id] = [
+                head + (area_points[i], area_max[i], area_self[i]) for i, head in enumerate(area_heads)
+            ]
         for unit_id in sorted(without, key=lambda pk: units[pk].path):
             unit = units[unit_id]
             results.append(
@@ -223,21 +245,12 @@ def compute_results(*, round, by, grouping: str = Publication.Grouping.KIND, pro
             UnitResult.objects.bulk_create(chunk)
             leaf_rows, area_rows = [], []
             for result in chunk:
-                specs = specs_of.pop(result.unit_id, None)
-                if specs is None:  # no result: no leaf or area rows
+                values = leaves_of.pop(result.unit_id, None)
+                if values is None:  # no result: no leaf or area rows
                     continue
                 head = (result.pk,)
-                leaf_rows.extend(head + values for values in leaves_of.pop(result.unit_id))
-                totals = scoring.area_totals(specs)
-                self_by_area: dict = {}
-                for s in specs:
-                    if not s.not_applicable and s.self_points is not None:
-                        self_by_area[s.area] = self_by_area.get(s.area, ZERO) + s.self_points
-                for order, a in enumerate(areas):
-                    points, maximum = totals.get(a.pk, (ZERO, ZERO))
-                    area_rows.append(
-                        (result.pk, a.pk, a.code, a.title, order, points, maximum, self_by_area.get(a.pk))
-                    )
+                leaf_rows.extend(head + v for v in values)
+                area_rows.extend(head + v for v in areas_of.pop(result.unit_id))
             insert_rows(LeafResult, LEAF_COLUMNS, leaf_rows)
             insert_rows(AreaResult, AREA_COLUMNS, area_rows)
             report(start + len(chunk), len(results), _("Writing the results table…"))

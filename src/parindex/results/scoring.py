@@ -335,8 +335,33 @@ def outcome(
     bands: Iterable[Any] = (),
 ) -> UnitOutcome:
     """Totals, index and class of one unit (rank filled in by ``rank_group``)."""
-    points = sum_final(leaves)
-    maximum = sum_max(leaves)
+    return outcome_of_sums(
+        key,
+        sum_final(leaves),
+        sum_max(leaves),
+        bonuses=bonuses,
+        penalties=penalties,
+        bonus_cap=bonus_cap,
+        penalty_cap=penalty_cap,
+        allow_over_max=allow_over_max,
+        bands=bands,
+    )
+
+
+def outcome_of_sums(
+    key: Hashable,
+    points: Decimal,
+    maximum: Decimal,
+    *,
+    bonuses: Iterable[Decimal] = (),
+    penalties: Iterable[Decimal] = (),
+    bonus_cap: Decimal | None = None,
+    penalty_cap: Decimal | None = None,
+    allow_over_max: bool = False,
+    bands: Iterable[Any] = (),
+) -> UnitOutcome:
+    """``outcome`` from the unit's Σ final points and Σ max of applicable leaves (``sum_final`` and
+    ``sum_max``), for callers that add the leaves up themselves (the national computation)."""
     bonus = capped(bonuses, bonus_cap)
     penalty = capped(penalties, penalty_cap)
     index = index_percent(points, maximum, bonus=bonus, penalty=penalty, allow_over_max=allow_over_max)
