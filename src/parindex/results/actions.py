@@ -5,13 +5,23 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parindex.core.audit import record
 from parindex.results import scoring
-from parindex.results.compute import assign_ranks, attach_previous, insert_rows, peer_key, peer_label, q4
+from parindex.results.compute import (
+    COPY_NULL,
+    assign_ranks,
+    attach_previous,
+    copy_lines,
+    copy_text,
+    insert_rows,
+    peer_key,
+    peer_label,
+    q4,
+)
 from parindex.results.models import AreaResult, LeafResult, Publication, UnitResult
 from parindex.units.models import Membership
 from parindex.units.visibility import has_role
@@ -127,6 +137,18 @@ def compute_results(*, round, by, grouping: str = Publication.Grouping.KIND, pro
                 labels[key] = peer_label(grouping, unit, parents)
             return labels[key]
 
+        # On PostgreSQL the leaf rows are built directly as COPY text lines (without the result id):
+        # the constant columns of a leaf are formatted once here, not once per unit.
+        as_text = connections[router.db_for_write(LeafResult)].vendor == "postgresql"
+        null = COPY_NULL
+        leaf_text = {
+            criterion_id: (
+                "\t".join(copy_text(v) for v in head),
+                copy_text(is_survey),
+                "\t".join(copy_text(v) for v in (*head, None, None, None, None, False, is_survey)),
+            )
+            for criterion_id, head, _max, is_survey, _ai in leaf_meta
+        }
         results, unrounded, leaves_of, areas_of = [], {}, {}, {}
         n_areas = len(areas)
         bonus_cap, penalty_cap = framework.bonus_cap, framework.penalty_cap
@@ -146,7 +168,11 @@ def compute_results(*, round, by, grouping: str = Publication.Grouping.KIND, pro
             for criterion_id, head, max_points, is_survey, ai in leaf_meta:
                 d = unit_leaves.get(criterion_id)
                 if d is None:  # nothing entered: no final points, applicable
-                    append(head + (None, None, None, None, False, is_survey))
+                    append(
+                        leaf_text[criterion_id][2]
+                        if as_text
+                        else head + (None, None, None, None, False, is_survey)
+                    )
                     maximum += max_points
                     if ai is not None:
                         area_max[ai] += max_points
@@ -167,7 +193,15 @@ def compute_results(*, round, by, grouping: str = Publication.Grouping.KIND, pro
                     else:
                         na = bool(d.get("self_na", False))
                 # The leaf row without its result id (LEAF_COLUMNS[1:]), written once the result has one.
-                append(head + (self_points, r1, r2, final, na, is_survey))
+                if as_text:
+                    head_text, survey_text, _empty = leaf_text[criterion_id]
+                    append(
+                        f"{head_text}\t{null if self_points is None else self_points}"
+                        f"\t{null if r1 is None else r1}\t{null if r2 is None else r2}"
+                        f"\t{null if final is None else final}\t{'t' if na else 'f'}\t{survey_text}"
+                    )
+                else:
+                    append(head + (self_points, r1, r2, final, na, is_survey))
                 if na:
                     continue
                 maximum += max_points
@@ -249,9 +283,15 @@ def compute_results(*, round, by, grouping: str = Publication.Grouping.KIND, pro
                 if values is None:  # no result: no leaf or area rows
                     continue
                 head = (result.pk,)
-                leaf_rows.extend(head + v for v in values)
+                if as_text:
+                    leaf_rows.extend(f"{result.pk}\t{line}\n" for line in values)
+                else:
+                    leaf_rows.extend(head + v for v in values)
                 area_rows.extend(head + v for v in areas_of.pop(result.unit_id))
-            insert_rows(LeafResult, LEAF_COLUMNS, leaf_rows)
+            if as_text:
+                copy_lines(LeafResult, LEAF_COLUMNS, leaf_rows)
+            else:
+                insert_rows(LeafResult, LEAF_COLUMNS, leaf_rows)
             insert_rows(AreaResult, AREA_COLUMNS, area_rows)
             report(start + len(chunk), len(results), _("Writing the results table…"))
         record(
