@@ -32,30 +32,41 @@ FIELDS = (
     "not_self_scored",
     "total_lost",
     "units_losing",
+    "is_survey",
 )
 
 
 def reference(result_ids) -> list[LostRow]:
-    """The Python loop over every leaf row (the selector before the aggregation moved to the database)."""
+    """The Python loop over every leaf row with the per-leaf rule ``results.scoring.lost_points``: a
+    self-scored leaf's loss is split into bị trừ and tự trừ (unscored = self 0), a survey leaf's goes to
+    the survey column; a column no leaf of the code uses is ``None`` ("—")."""
     rows: dict[str, LostRow] = {}
+    kinds: dict[str, set[bool]] = {}
     leaves = LeafResult.objects.filter(result_id__in=list(result_ids), not_applicable=False).order_by("order")
-    for code, title, max_points, self_points, final_points in leaves.values_list(
-        "code", "title", "max_points", "self_points", "final_points"
+    for code, title, max_points, self_points, final_points, survey in leaves.values_list(
+        "code", "title", "max_points", "self_points", "final_points", "is_survey"
     ):
         row = rows.get(code)
         if row is None:
-            row = rows[code] = LostRow(code, title, max_points)
+            row = rows[code] = LostRow(code, title, max_points, not_self_scored=ZERO)
+        kinds.setdefault(code, set()).add(survey)
         row.units += 1
-        item = lost(max_points, self_points, final_points)
-        row.self_points += self_points or ZERO
+        item = lost(max_points, self_points, final_points, is_survey=survey)
+        if not survey:
+            row.self_points += self_points or ZERO
         row.final_points += final_points or ZERO
         row.by_appraisal += item.by_appraisal or ZERO
         row.by_self += item.by_self or ZERO
+        row.not_self_scored += item.not_self_scored or ZERO
         row.total_lost += item.total or ZERO
-        if self_points is None and item.total:
-            row.not_self_scored += item.total
         if item.total:
             row.units_losing += 1
+    for code, row in rows.items():
+        if False not in kinds[code]:  # survey leaves only
+            row.self_points = row.by_appraisal = row.by_self = None
+            row.is_survey = True
+        if True not in kinds[code]:
+            row.not_self_scored = None
     return list(rows.values())
 
 
@@ -63,6 +74,8 @@ def text(value) -> str:
     """The text of a value (the API prints decimals as they are: 2.5000 is not 2.5). A zero is "0": the
     loop wrote "0.0000" when non-zero amounts cancelled out (+0.0001 − 0.0001), "0" when all were zero;
     the database sum cannot tell these apart and always gives ``ZERO``."""
+    if value is None or isinstance(value, bool):
+        return str(value)
     return str(value) if value else "0"
 
 
@@ -193,6 +206,7 @@ def test_negative_appraisal_and_loss_above_the_maximum(tree):
                 max_points=2,
                 self_points=None,
                 final_points=D("2.5"),
+                is_survey=True,  # a survey leaf above its maximum: a negative loss in the survey column
             ),
             LeafResult(
                 result_id=c, code="9", title="T", order=1, max_points=2, self_points=2, final_points=None

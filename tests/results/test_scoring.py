@@ -308,9 +308,14 @@ def test_lost_points_by_appraisal_and_by_self():
     assert (lost.by_appraisal, lost.by_self, lost.total) == (D(1), D("0.5"), D("1.5"))
 
 
-def test_lost_points_without_a_self_score():
-    lost = s.lost_points(D(2), None, D(1))
-    assert (lost.by_appraisal, lost.by_self, lost.total) == (None, None, D(1))
+def test_an_unscored_leaf_counts_self_zero_so_its_loss_is_deducted_by_the_unit():
+    lost = s.lost_points(D(2), None, D(0))
+    assert (lost.by_appraisal, lost.by_self, lost.total, lost.not_self_scored) == (D(0), D(2), D(2), None)
+
+
+def test_a_survey_leaf_loses_points_only_in_the_survey_column():
+    lost = s.lost_points(D(2), None, D(1), is_survey=True)
+    assert (lost.by_appraisal, lost.by_self, lost.total, lost.not_self_scored) == (None, None, D(1), D(1))
 
 
 def test_appraiser_raising_a_score_gives_negative_deduction():

@@ -181,7 +181,10 @@ def compute_results(*, round, by, grouping: str = Publication.Grouping.KIND, pro
                 r2 = d.get("r2")
                 self_points = d.get("self")
                 if is_survey:
+                    # Never self-scored: a self value on a survey leaf (an empty score row, a 0 typed
+                    # into an old sheet) is not the unit's score and is not stored ("—", issue 17).
                     final = d.get("survey")
+                    self_points = None
                     na = False
                 else:
                     final = r2 if r2 is not None else r1

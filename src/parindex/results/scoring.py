@@ -236,17 +236,33 @@ def rank_change(previous_rank: int | None, current_rank: int | None) -> int | No
 
 @dataclass(frozen=True)
 class Lost:
-    by_appraisal: Decimal | None  # self − appraised ("bị trừ"); negative if the appraiser raised it
+    by_appraisal: Decimal | None  # self − final ("bị trừ"); negative if the appraiser raised it
     by_self: Decimal | None  # max − self ("tự trừ")
     total: Decimal | None  # max − final
+    # max − final on a leaf the unit does not score itself (survey): "bị trừ ở tiêu chí đơn vị không
+    # tự chấm (điều tra XHH)"; ``None`` on a self-scored leaf.
+    not_self_scored: Decimal | None = None
 
 
-def lost_points(max_points: Decimal, self_points: Decimal | None, final: Decimal | None) -> Lost:
-    """Points lost on one leaf. Missing inputs give ``None`` for what they are needed for."""
-    by_appraisal = self_points - final if self_points is not None and final is not None else None
-    by_self = max_points - self_points if self_points is not None else None
+def lost_points(
+    max_points: Decimal, self_points: Decimal | None, final: Decimal | None, *, is_survey: bool = False
+) -> Lost:
+    """Points lost on one leaf, in the column they belong to; ``by_appraisal + by_self +
+    not_self_scored == total`` whenever the final points exist.
+
+    * A self-scored leaf: *tự trừ* = max − self and *bị trừ* = self − final, where a leaf the unit left
+      unscored counts self = 0 (it gave those points away itself; the appraisal then gives 0 and
+      deducts nothing). Nothing in the survey column.
+    * A survey leaf is never self-scored: its max − final goes to the survey column only; self-based
+      columns are ``None`` (shown "—", never 0).
+    * Without final points (a draft under review) the columns that need them are ``None``.
+    """
     total = max_points - final if final is not None else None
-    return Lost(by_appraisal, by_self, total)
+    if is_survey:
+        return Lost(None, None, total, total)
+    own = self_points if self_points is not None else ZERO
+    by_appraisal = own - final if final is not None else None
+    return Lost(by_appraisal, max_points - own, total, None)
 
 
 # --- Display ---------------------------------------------------------------------------------

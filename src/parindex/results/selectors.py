@@ -6,7 +6,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import Count, DecimalField, F, Min, Q, Sum, Value
+from django.db.models.functions import Coalesce
 
 from parindex.results.models import AreaResult, LeafResult, Publication, UnitResult
 
@@ -153,19 +154,26 @@ def unit_history(unit, *, user=None) -> list[UnitResult]:
 
 @dataclass
 class LostRow:
+    """One leaf's lost points over some units. The three deduction columns add up to ``total_lost``.
+
+    ``None`` is "does not apply" (shown "—"): a survey leaf has no self points and nothing deducted by
+    the unit or the appraisal; a self-scored leaf has nothing in the survey column.
+    """
+
     code: str
     title: str
     max_points: Decimal
     units: int = 0
-    self_points: Decimal = ZERO
+    self_points: Decimal | None = ZERO  # Σ self (an unscored self-scored leaf counts 0)
     final_points: Decimal = ZERO
-    by_appraisal: Decimal = ZERO  # Σ (self − final)
-    by_self: Decimal = ZERO  # Σ (max − self)
+    by_appraisal: Decimal | None = ZERO  # Σ (self − final), self-scored leaves ("bị trừ")
+    by_self: Decimal | None = ZERO  # Σ (max − self), self-scored leaves ("tự trừ")
     # Σ (max − final) on leaves the unit does not score itself (survey leaves): neither the
     # appraisal nor the unit deducted these, so they are in neither column above.
-    not_self_scored: Decimal = ZERO
+    not_self_scored: Decimal | None = None
     total_lost: Decimal = ZERO  # Σ (max − final)
     units_losing: int = 0  # units with final < max
+    is_survey: bool = False
 
 
 POINTS_PLACES = Decimal("0.0001")  # LeafResult's decimal places
@@ -182,17 +190,25 @@ def _points(value) -> Decimal:
 
 
 def lost_points(result_ids) -> list[LostRow]:
-    """Per leaf over the given results (one unit, or a peer group): points lost by appraisal and by self.
+    """Per leaf over the given results (one unit, or a peer group): points lost by appraisal, by the
+    unit itself and on survey leaves.
 
-    Aggregated by the database in one query (a national peer group has 250,000 leaf rows). The sums
-    are ``results.scoring.lost_points`` per leaf: SUM skips the rows where an operand is NULL, which is
-    exactly where that function gives ``None`` (by appraisal needs self and final, by self needs self,
-    the total needs final). Grouped by leaf code alone, as the Python loop did: the rows of one code
-    share title, maximum and order (one publication's snapshot), read with MIN. Grouping on the code only
-    lets PostgreSQL hash ~100 groups instead of sorting every row by four columns (170 ms against 300 ms
-    on a national group). Ordered by the leaf's order.
+    The rule (issue 17): on a self-scored leaf, *tự trừ* = max − self and *bị trừ* = self − final, an
+    unscored leaf counting self = 0 (the unit gave those points away itself); a survey leaf is never
+    self-scored: its max − final goes to the survey column alone and its self, tự trừ and bị trừ are
+    ``None`` ("—"). So bị trừ + tự trừ + survey column = max − final on every leaf.
+
+    Aggregated by the database in one query (a national peer group has 250,000 leaf rows). SUM skips
+    the rows without final points (a draft under review) for the columns that need them. Grouped by
+    leaf code alone: the rows of one code share title, maximum and order (one publication's snapshot),
+    read with MIN. Grouping on the code only lets PostgreSQL hash ~100 groups instead of sorting every
+    row by four columns (170 ms against 300 ms on a national group). Ordered by the leaf's order.
     """
-    no_self = Q(self_points__isnull=True)
+    survey = Q(is_survey=True)
+    self_scored = Q(is_survey=False)
+    self_or_zero = Coalesce(
+        F("self_points"), Value(ZERO), output_field=DecimalField(max_digits=9, decimal_places=4)
+    )
     losing = Q(final_points__isnull=False) & ~Q(final_points=F("max_points"))
     rows = (
         LeafResult.objects.filter(result_id__in=list(result_ids), not_applicable=False)
@@ -202,32 +218,37 @@ def lost_points(result_ids) -> list[LostRow]:
             leaf_max=Min("max_points"),
             leaf_order=Min("order"),
             n=Count("id"),
+            n_survey=Count("id", filter=survey),
             n_losing=Count("id", filter=losing),
-            s_self=Sum("self_points"),
+            s_self=Sum(self_or_zero, filter=self_scored),
             s_final=Sum("final_points"),
-            s_appraisal=Sum(F("self_points") - F("final_points")),
-            s_by_self=Sum(F("max_points") - F("self_points")),
+            s_appraisal=Sum(self_or_zero - F("final_points"), filter=self_scored),
+            s_by_self=Sum(F("max_points") - self_or_zero, filter=self_scored),
             s_total=Sum(F("max_points") - F("final_points")),
-            s_not_self=Sum(F("max_points") - F("final_points"), filter=no_self),
+            s_not_self=Sum(F("max_points") - F("final_points"), filter=survey),
         )
         .order_by("leaf_order", "code")
     )
-    return [
-        LostRow(
-            code=r["code"],
-            title=r["leaf_title"],
-            max_points=Decimal(r["leaf_max"]).quantize(POINTS_PLACES),
-            units=r["n"],
-            self_points=_points(r["s_self"]),
-            final_points=_points(r["s_final"]),
-            by_appraisal=_points(r["s_appraisal"]),
-            by_self=_points(r["s_by_self"]),
-            not_self_scored=_points(r["s_not_self"]),
-            total_lost=_points(r["s_total"]),
-            units_losing=r["n_losing"],
+    out = []
+    for r in rows:
+        has_self_scored, has_survey = r["n_survey"] < r["n"], r["n_survey"] > 0
+        out.append(
+            LostRow(
+                code=r["code"],
+                title=r["leaf_title"],
+                max_points=Decimal(r["leaf_max"]).quantize(POINTS_PLACES),
+                units=r["n"],
+                self_points=_points(r["s_self"]) if has_self_scored else None,
+                final_points=_points(r["s_final"]),
+                by_appraisal=_points(r["s_appraisal"]) if has_self_scored else None,
+                by_self=_points(r["s_by_self"]) if has_self_scored else None,
+                not_self_scored=_points(r["s_not_self"]) if has_survey else None,
+                total_lost=_points(r["s_total"]),
+                units_losing=r["n_losing"],
+                is_survey=has_survey and not has_self_scored,
+            )
         )
-        for r in rows
-    ]
+    return out
 
 
 def most_lost(rows: list[LostRow], limit: int = 10) -> list[LostRow]:

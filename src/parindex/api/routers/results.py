@@ -235,15 +235,19 @@ def list_rankings(request, filters: Query[RankingFilter]):
 
 
 class LostRowOut(Schema):
+    """Points lost on one criterion. ``null`` = the column does not apply: a survey criterion has no
+    self points, bị trừ or tự trừ; a self-scored criterion nothing in ``not_self_scored``."""
+
     code: str
     title: str
     max_points: Decimal
     units: int
-    self_points: Decimal
+    is_survey: bool
+    self_points: Decimal | None
     final_points: Decimal
-    by_appraisal: Decimal
-    by_self: Decimal
-    not_self_scored: Decimal
+    by_appraisal: Decimal | None
+    by_self: Decimal | None
+    not_self_scored: Decimal | None
     total_lost: Decimal
     units_losing: int
 

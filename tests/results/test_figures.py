@@ -1,0 +1,165 @@
+"""Issue 17, the results side: every figure a published result shows is right on every surface
+(the unit page, the group statistics page, the public pages, the .xlsx downloads and the API).
+
+Defect 2 (lost points by column), 4 (the year-over-year sentence), 6 (display rounds once) and
+7 (what "điểm" means)."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal as D
+from html.parser import HTMLParser
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from parindex.appraisals import actions as appraisal
+from parindex.assessments.models import Score
+from parindex.results.models import UnitResult
+from tests.appraisals.helpers import make_framework, make_round
+from tests.results.helpers import publish
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+class _Rows(HTMLParser):
+    """The cells of the rows of one table (found by data-testid), keyed by the row's data-code."""
+
+    def __init__(self, testid: str):
+        super().__init__()
+        self.testid, self.depth, self.rows, self.row, self.cell = testid, 0, {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            if self.depth or attrs.get("data-testid") == self.testid:
+                self.depth += 1
+        elif self.depth and tag == "tr" and "data-code" in attrs:
+            self.row = self.rows[attrs["data-code"]] = []
+        elif self.depth and tag == "td" and self.row is not None:
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self.depth:
+            self.depth -= 1
+        elif tag == "td" and self.cell is not None:
+            self.row.append(" ".join("".join(self.cell).split()))
+            self.cell = None
+        elif tag == "tr":
+            self.row = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def table_rows(html: str, testid: str) -> dict[str, list[str]]:
+    parser = _Rows(testid)
+    parser.feed(html)
+    return parser.rows
+
+
+def sheet_rows(content: bytes, sheet: int = 0) -> dict[str, dict[str, object]]:
+    """Rows of an .xlsx table keyed by the "Mã" (code) column: {code: {header: value}}."""
+    ws = load_workbook(io.BytesIO(content)).worksheets[sheet]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    head_at = next(i for i, r in enumerate(rows) if "Mã" in r)
+    head = rows[head_at]
+    return {r[head.index("Mã")]: dict(zip(head, r, strict=False)) for r in rows[head_at + 1 :] if r[1]}
+
+
+def survey_xlsx(rows) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Mã đơn vị", "Mã tiêu chí", "Điểm (%)"])
+    for row in rows:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# --- Defect 2: lost points in the right column --------------------------------------------------
+
+
+@pytest.fixture
+def lost(tree, personas):
+    """A1 leaves 1.2 unscored (self empty), self-deducts 5 on 2.1, is deducted 3 by the appraiser on
+    2.2; the survey leaf 1.9 gives 20 of 25 (80 %). A2 scores every leaf at the maximum, survey 60 %."""
+    fw = make_framework(tree["P"], survey_leaf=True)
+    rnd = make_round(
+        fw,
+        tree["P"],
+        [tree["A1"], tree["A2"]],
+        self_points={"A1": [25, 0, 20, 25], "A2": [25, 25, 25, 25]},
+    )
+    Score.objects.filter(assessment__unit=tree["A1"], criterion__code="1.2").update(self_points=None)
+    appraiser, manager = personas["appraiser_province"], personas["province_manager"]
+    appraisal.import_survey(
+        round=rnd, source=survey_xlsx([["A1", "1.9", "80"], ["A2", "1.9", "60"]]), by=manager
+    )
+    for sheet in rnd.assessments.select_related("unit"):
+        s = appraisal.start_appraisal(assessment=sheet, by=appraiser)
+        if sheet.unit.code == "A1":
+            leaf = fw.criteria.get(code="2.2")
+            appraisal.appraise_leaf(sheet=s, criterion=leaf, by=appraiser, points=D(22), reason="Thiếu TLKC")
+        appraisal.complete_round(sheet=s, by=appraiser)
+    pub = publish(rnd, manager)
+    return {"pub": pub, **personas, **tree}
+
+
+def test_unscored_leaves_are_deducted_by_the_unit_and_survey_leaves_show_no_self_points(lost):
+    """Rule: for a self-scored leaf tự trừ = max − self (unscored = 0) and bị trừ = self − final; the
+    survey column holds survey leaves only; a survey leaf shows "—" for self points, never 0."""
+    c = client_for(lost["officer_a1"])
+    result = UnitResult.objects.get(unit=lost["A1"])
+    url = reverse("results:unit", args=[lost["A1"].pk])
+    page = table_rows(c.get(url).content.decode(), "lost")
+    # code, title, max, self, final, bị trừ, tự trừ, survey column
+    assert page["1.2"][2:] == ["25", "0", "0", "0", "25", "—"]
+    assert page["2.1"][2:] == ["25", "20", "20", "0", "5", "—"]
+    assert page["2.2"][2:] == ["25", "25", "22", "3", "0", "—"]
+    assert page["1.9"][2:] == ["25", "—", "20", "—", "—", "5"]
+
+    sheet = sheet_rows(c.get(url + "?format=xlsx").content)
+    by_self, by_appraisal, survey = (
+        "Tự trừ",
+        "Bị trừ (thẩm định)",
+        "Bị trừ ở tiêu chí đơn vị không tự chấm (điều tra XHH)",
+    )
+    assert (sheet["1.2"][by_self], sheet["1.2"][by_appraisal], sheet["1.2"][survey]) == (25, 0, None)
+    assert (sheet["1.9"]["Điểm tự đánh giá"], sheet["1.9"][by_self], sheet["1.9"][survey]) == (None, None, 5)
+
+    # The group statistics page, its .xlsx and the API sum the same columns over A1 and A2.
+    stats_url = reverse("results:stats", args=[lost["pub"].pk, result.peer_key])
+    stats = table_rows(c.get(stats_url).content.decode(), "lost")
+    # code, title, max, bị trừ, tự trừ, survey column, total lost
+    assert stats["1.2"][2:] == ["25", "0", "25", "—", "25"]
+    assert stats["1.9"][2:] == ["25", "—", "—", "15", "15"]
+    group_sheet = sheet_rows(c.get(stats_url + "?format=xlsx").content)
+    assert (group_sheet["1.2"][by_self], group_sheet["1.2"][survey]) == (25, None)
+    assert (group_sheet["1.9"]["Điểm tự đánh giá"], group_sheet["1.9"][survey]) == (None, 15)
+    api = c.get(
+        "/api/v1/statistics/lost-points", {"publication_id": lost["pub"].pk, "peer_key": result.peer_key}
+    ).json()
+    rows = {r["code"]: r for r in api["lost"]}
+    assert (D(rows["1.2"]["by_self"]), rows["1.2"]["not_self_scored"]) == (25, None)
+    assert D(rows["1.2"]["by_appraisal"]) == 0 and rows["1.2"]["is_survey"] is False
+    assert (rows["1.9"]["self_points"], rows["1.9"]["by_self"], rows["1.9"]["by_appraisal"]) == (
+        None,
+        None,
+        None,
+    )
+    assert D(rows["1.9"]["not_self_scored"]) == 15 and rows["1.9"]["is_survey"] is True
+    # Columns add up to the total lost on every row.
+    for row in rows.values():
+        parts = [D(row[k]) for k in ("by_appraisal", "by_self", "not_self_scored") if row[k] is not None]
+        assert sum(parts) == D(row["total_lost"]), row["code"]
