@@ -163,3 +163,47 @@ def test_unscored_leaves_are_deducted_by_the_unit_and_survey_leaves_show_no_self
     for row in rows.values():
         parts = [D(row[k]) for k in ("by_appraisal", "by_self", "not_self_scored") if row[k] is not None]
         assert sum(parts) == D(row["total_lost"]), row["code"]
+
+
+# --- Defect 6: display rounds once ---------------------------------------------------------------
+
+
+def test_an_index_of_77_32497_is_shown_as_77_32_on_every_surface_not_rounded_twice(tree, personas):
+    """7616,51 / 98,5 = 77,32497…: rounded once it is 77,32; the old 4-place store (77,3250) rounded
+    again gave 77,33. The pages, the public pages, the .xlsx and the API agree on 77,32."""
+    fw = make_framework(tree["P"], areas=1, leaves_per_area=2, leaf_max=D("49.25"))  # max 98,5
+    rnd = make_round(fw, tree["P"], [tree["A1"]], self_points={"A1": ["49.25", "26.9151"]})
+    appraiser, manager = personas["appraiser_province"], personas["province_manager"]
+    for sheet in rnd.assessments.all():
+        appraisal.complete_round(
+            sheet=appraisal.start_appraisal(assessment=sheet, by=appraiser), by=appraiser
+        )
+    pub = publish(rnd, manager)
+    result = UnitResult.objects.get(publication=pub)
+    assert result.total == D("76.1651") and result.max_points == D("98.5")
+
+    c = client_for(personas["officer_b1"])
+    group = c.get(reverse("results:group", args=[pub.pk, result.peer_key])).content.decode()
+    public = Client().get(reverse("results:public_group", args=[pub.pk, result.peer_key])).content.decode()
+    for html in (group, public):
+        cells = table_rows(html.replace("data-unit=", "data-code="), "ranking")["A1"]
+        assert cells[3] == "77,32", cells
+    for html in (
+        c.get(reverse("results:unit", args=[tree["A1"].pk])).content.decode(),
+        Client().get(reverse("results:public_unit", args=[tree["A1"].code])).content.decode(),
+    ):
+        assert '<td class="text-end">77,32</td>' in html.split('data-testid="history"')[1]
+        assert "77,33" not in html
+
+    ws = load_workbook(
+        io.BytesIO(c.get(reverse("results:group", args=[pub.pk, result.peer_key]) + "?format=xlsx").content)
+    ).active
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    head = next(r for r in rows if "Chỉ số (%)" in r)
+    cell = next(r for r in rows if "A1" in r)[head.index("Chỉ số (%)")]
+    assert D(str(cell)).quantize(D("0.01"), rounding="ROUND_HALF_UP") == D("77.32")
+
+    api = c.get("/api/v1/results", {"year": 2024}).json()["items"]
+    assert D(api[0]["index_percent"]).quantize(D("0.01"), rounding="ROUND_HALF_UP") == D("77.32")
+    # Ranking and class still come from the unrounded value.
+    assert (result.rank, result.class_label) == (1, "Khá")

@@ -21,6 +21,7 @@ from parindex.results.compute import (
     peer_key,
     peer_label,
     q4,
+    q_index,
 )
 from parindex.results.models import AreaResult, LeafResult, Publication, UnitResult
 from parindex.units.models import Membership
@@ -245,7 +246,7 @@ def compute_results(*, round, by, grouping: str = Publication.Grouping.KIND, pro
                     bonus=q4(outcome.bonus),
                     penalty=q4(outcome.penalty),
                     total=q4(outcome.total),
-                    index_percent=q4(outcome.index),
+                    index_percent=q_index(outcome.index),
                     class_label=outcome.label or "",
                     self_total=q4(self_total),
                 )

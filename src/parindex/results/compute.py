@@ -15,10 +15,16 @@ from parindex.results import scoring
 from parindex.results.models import Publication, UnitResult
 
 Q4 = Decimal("0.0001")
+Q_INDEX = Decimal("1e-16")  # models.INDEX: the stored index % keeps 16 places
 
 
 def q4(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(Q4)
+
+
+def q_index(value: Decimal | None) -> Decimal | None:
+    """The index % as stored: 16 places, so that display (2 places) rounds once from the exact value."""
+    return None if value is None else value.quantize(Q_INDEX)
 
 
 def peer_key(grouping: str, framework_id: int | None, unit) -> str:

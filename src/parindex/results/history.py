@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from parindex.core.audit import record
 from parindex.core.spreadsheets import Column, RowError, SpreadsheetError, read_table
 from parindex.results import scoring
-from parindex.results.compute import attach_previous, q4
+from parindex.results.compute import attach_previous, q_index
 from parindex.results.models import AreaResult, LeafResult, Publication, UnitResult
 
 RESULT_COLUMNS = [
@@ -188,7 +188,7 @@ def import_results(source, *, by=None, framework=None) -> dict[int, int]:
                         points=row["total"],
                         max_points=maximum,
                         total=row["total"],
-                        index_percent=q4(index),
+                        index_percent=q_index(index),
                         class_label=label,
                         rank=row["rank"],
                         rank_of=row["rank_of"] or 0,

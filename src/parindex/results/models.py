@@ -23,6 +23,10 @@ from django.utils.translation import gettext_lazy as _
 from parindex.units.visibility import NOBODY, ScopedQuerySet, scope_for
 
 POINTS = {"max_digits": 9, "decimal_places": 4}
+# The index % = 100 × (points) / (max), points with 4 places: its denominator is at most 10⁹, so it lies
+# at least 5·10⁻¹³ away from any 2-decimal rounding boundary it does not sit on; 16 places round to 2
+# exactly as the exact fraction does (SQLite keeps 15 significant digits: still ≥ 12 places below 1000).
+INDEX = {"max_digits": 24, "decimal_places": 16}
 
 
 class PublicationQuerySet(models.QuerySet):
@@ -146,7 +150,9 @@ class UnitResult(models.Model):
     bonus = models.DecimalField(_("bonus points"), default=0, **POINTS)
     penalty = models.DecimalField(_("penalty points"), default=0, **POINTS)
     total = models.DecimalField(_("total points"), **POINTS)
-    index_percent = models.DecimalField(_("index (%)"), null=True, blank=True, **POINTS)
+    # Stored to 16 places, not 4: displayed figures are rounded once, from the exact value (issue 17).
+    # A 4-place value rounded again for display can be off by 0,01 (77,32497… → 77,3250 → 77,33).
+    index_percent = models.DecimalField(_("index (%)"), null=True, blank=True, **INDEX)
     class_label = models.CharField(_("class"), max_length=64, blank=True)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     rank_of = models.PositiveIntegerField(_("rank of"), default=0)
