@@ -207,3 +207,86 @@ def test_an_index_of_77_32497_is_shown_as_77_32_on_every_surface_not_rounded_twi
     assert D(api[0]["index_percent"]).quantize(D("0.01"), rounding="ROUND_HALF_UP") == D("77.32")
     # Ranking and class still come from the unrounded value.
     assert (result.rank, result.class_label) == (1, "Khá")
+
+
+# --- Defect 4: the year-over-year sentence -------------------------------------------------------
+
+
+def history_xlsx(rows) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Năm", "Mã đơn vị", "Tổng điểm", "Điểm tối đa", "Xếp loại", "Xếp hạng", "Trên tổng số"])
+    for row in rows:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def docx_text(content: bytes) -> str:
+    from docx import Document
+
+    return "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
+
+
+YEAR_OVER_YEAR = (
+    "Xếp thứ 3/3, 59,08 điểm, xếp loại Trung bình; so với năm 2024: Chỉ số giảm 24,18 điểm "
+    "(từ 83,26 xuống 59,08), xếp loại từ Tốt xuống Trung bình, năm 2024 xếp thứ 5/20 "
+    "(khác nhóm xếp hạng, không so sánh thứ bậc)"
+)
+
+
+def test_year_over_year_shows_the_index_and_class_change_and_no_places_across_different_groups(
+    tree, personas
+):
+    """2024: 5/20 among the district's communes, 83,26, Tốt; 2025: 3/3, 59,08, Trung bình. The old
+    sentence said "tăng 2 bậc" (5 → 3 of groups of different size) while the index fell 24,18 and the
+    class dropped two bands. The sentence reads the same on the unit page, the public page and in the
+    remediation plan (.docx, always Vietnamese), and the ranking .xlsx and the API give no place change."""
+    from parindex.remediation import actions as remediation
+    from parindex.results.history import import_results
+
+    import_results(history_xlsx([[2024, "A1", "83.26", "100", "Tốt", 5, 20]]))
+    fw = make_framework(tree["P"])
+    rnd = make_round(
+        fw,
+        tree["P"],
+        [tree["A1"], tree["A2"], tree["B1"]],
+        year=2025,
+        self_points={"A1": [25, 20, "9.08", 5], "A2": [25, 25, 25, 20], "B1": [25, 25, 20, 20]},
+    )
+    appraiser, manager = personas["appraiser_province"], personas["province_manager"]
+    for sheet in rnd.assessments.all():
+        appraisal.complete_round(
+            sheet=appraisal.start_appraisal(assessment=sheet, by=appraiser), by=appraiser
+        )
+    pub = publish(rnd, manager)
+    result = UnitResult.objects.get(publication=pub, unit=tree["A1"])
+    assert (result.rank, result.rank_of, result.previous_rank, result.previous_rank_of) == (3, 3, 5, 20)
+
+    c = client_for(personas["officer_a1"])
+    for html in (
+        c.get(reverse("results:unit", args=[tree["A1"].pk])).content.decode(),
+        Client().get(reverse("results:public_unit", args=[tree["A1"].code])).content.decode(),
+    ):
+        sentence = html.split('data-testid="sentence">')[1].split("</p>")[0]
+        assert " ".join(sentence.split()) == YEAR_OVER_YEAR
+
+    # The remediation plan prints the sentence in Vietnamese, even for a user reading the site in English.
+    plan = remediation.generate_plan(result=result, by=personas["officer_a1"])
+    c.cookies["django_language"] = "en"
+    assert "Ranked" in c.get(reverse("results:unit", args=[tree["A1"].pk])).content.decode()
+    docx = c.get(reverse("remediation:plan_download", args=[plan.pk, "plan", "docx"])).content
+    assert YEAR_OVER_YEAR in docx_text(docx)
+
+    ws = load_workbook(
+        io.BytesIO(c.get(reverse("results:group", args=[pub.pk, result.peer_key]) + "?format=xlsx").content)
+    ).active
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    head = next(r for r in rows if "Unit code" in r)
+    assert next(r for r in rows if "A1" in r)[head.index("Change in rank")] is None
+
+    api = {r["unit_code"]: r for r in c.get("/api/v1/results", {"year": 2025}).json()["items"]}["A1"]
+    assert (api["rank_change"], api["previous_rank"], api["previous_rank_of"]) == (None, 5, 20)
+    assert D(api["previous_index_percent"]) == D("83.26") and api["previous_class_label"] == "Tốt"
+    assert D(api["index_change"]) == D("-24.18")

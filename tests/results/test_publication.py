@@ -172,7 +172,11 @@ def test_change_from_last_year_follows_merged_units(tree, personas):
     assert (rows["A1"].rank, rows["A1"].previous_rank, rows["A1"].rank_change) == (1, 3, 2)
     assert rows["A1"].points_change == D(25)
     assert (rows["B9"].previous_rank, rows["B9"].rank_change) == (1, -2)
-    assert rows["A1"].sentence() == "Xếp thứ 1/3, 95 điểm, xếp loại Xuất sắc; tăng 2 bậc so với năm 2023"
+    # Both years rank the three communes (same peer group, same size): the places are compared.
+    assert rows["A1"].sentence() == (
+        "Xếp thứ 1/3, 95 điểm, xếp loại Xuất sắc; so với năm 2023: Chỉ số tăng 25 điểm (từ 70 lên 95), "
+        "xếp loại từ Khá lên Xuất sắc, năm 2023 xếp thứ 3/3, tăng 2 bậc"
+    )
 
 
 # --- the `results` command ---------------------------------------------------------------------

@@ -338,16 +338,46 @@ def test_rank_display():
 
 def test_the_seed_sentence():
     text = s.result_sentence(
-        position=5, of=8, total=D("82.7"), class_label="Tốt", change=s.rank_change(7, 5), previous_year=2022
+        position=5,
+        of=8,
+        total=D("82.7"),
+        class_label="Tốt",
+        change=s.rank_change(7, 5),
+        previous_year=2022,
+        index=D("82.7"),
+        previous_index=D("80.1"),
+        previous_class="Khá",
+        previous_rank=7,
+        previous_rank_of=8,
+        class_order=["Xuất sắc", "Tốt", "Khá"],
     )
-    assert text == "Xếp thứ 5/8, 82,7 điểm, xếp loại Tốt; tăng 2 bậc so với năm 2022"
+    assert text == (
+        "Xếp thứ 5/8, 82,7 điểm, xếp loại Tốt; so với năm 2022: Chỉ số tăng 2,6 điểm (từ 80,1 lên 82,7), "
+        "xếp loại từ Khá lên Tốt, năm 2022 xếp thứ 7/8, tăng 2 bậc"
+    )
 
 
 def test_sentence_going_down_and_staying():
     assert s.result_sentence(
-        position=3, of=8, total=D(70), class_label="Khá", change=-1, previous_year=2023
-    ) == ("Xếp thứ 3/8, 70 điểm, xếp loại Khá; giảm 1 bậc so với năm 2023")
-    assert s.change_text(0, 2023) == "giữ nguyên thứ hạng so với năm 2023"
+        position=3,
+        of=8,
+        total=D(70),
+        class_label="Khá",
+        change=-1,
+        previous_year=2023,
+        previous_rank=2,
+        previous_rank_of=8,
+    ) == ("Xếp thứ 3/8, 70 điểm, xếp loại Khá; so với năm 2023: năm 2023 xếp thứ 2/8, giảm 1 bậc")
+    assert s.rank_change_text(0) == "giữ nguyên thứ hạng"
+
+
+def test_places_are_compared_only_within_the_same_peer_group_of_the_same_size():
+    same = {"peer_key": "3:commune", "previous_peer_key": "1:commune"}
+    assert s.comparable_ranks(rank_of=8, previous_rank_of=8, **same)
+    assert not s.comparable_ranks(rank_of=4, previous_rank_of=20, **same)
+    assert not s.comparable_ranks(
+        peer_key="3:commune:g1", previous_peer_key="1:commune:p5", rank_of=8, previous_rank_of=8
+    )
 
 
 def test_sentence_without_a_result():

@@ -35,7 +35,7 @@ def plan_data(plan, maintain, remediate, *, extra=()) -> g.RemediationPlanData:
     result = plan.result
     previous = ""
     if result is not None:
-        previous = result.sentence()
+        previous = result.sentence(language="vi")  # an official document is Vietnamese
     return g.RemediationPlanData(
         issuer=Issuer.from_unit(plan.unit), year=plan.year, assessed_year=plan.assessed_year,
         maintain=[_maintain_row(i) for i in maintain],

@@ -94,14 +94,17 @@ def attach_previous(results: list[UnitResult], year: int) -> None:
     """
     lineages = lineage_map([r.unit_id for r in results])
     all_ids = {uid for ids in lineages.values() for uid in ids}
-    history: dict[int, dict[int, tuple]] = defaultdict(dict)  # unit -> year -> (total, rank, rank_of)
-    for unit_id, y, total, rank, rank_of in (
+    # unit -> year -> (total, rank, rank_of, index, class, peer_key)
+    history: dict[int, dict[int, tuple]] = defaultdict(dict)
+    for unit_id, y, *values in (
         UnitResult.objects.published()
         .filter(unit_id__in=all_ids, year__lt=year)
         .order_by("year", "publication_id")
-        .values_list("unit_id", "year", "total", "rank", "rank_of")
+        .values_list(
+            "unit_id", "year", "total", "rank", "rank_of", "index_percent", "class_label", "peer_key"
+        )
     ):
-        history[unit_id][y] = (total, rank, rank_of)
+        history[unit_id][y] = tuple(values)
     for r in results:
         own = history.get(r.unit_id, {})
         chosen = None
@@ -117,12 +120,17 @@ def attach_previous(results: list[UnitResult], year: int) -> None:
                     chosen = (y, history[holders[0]][y])
         if chosen is None:
             continue
-        y, (total, rank, rank_of) = chosen
+        y, (total, rank, rank_of, index, label, key) = chosen
         r.previous_year, r.previous_total, r.previous_rank, r.previous_rank_of = y, total, rank, rank_of
+        r.previous_index_percent, r.previous_class_label, r.previous_peer_key = index, label or "", key or ""
         if r.index_percent is None:  # no result this year: no change to speak of
             continue
         r.points_change = r.total - total if total is not None else None
-        r.rank_change = scoring.rank_change(rank, r.rank)
+        # "tăng/giảm n bậc" only within the same peer group of the same size (issue 17).
+        comparable = scoring.comparable_ranks(
+            peer_key=r.peer_key, rank_of=r.rank_of, previous_peer_key=key, previous_rank_of=rank_of
+        )
+        r.rank_change = scoring.rank_change(rank, r.rank) if comparable else None
 
 
 def _insert_target(model, columns: tuple[str, ...]):

@@ -14,6 +14,8 @@ overseeing the unit), i.e. the ordinary data rule of ``units.visibility``. The p
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -161,7 +163,14 @@ class UnitResult(models.Model):
     previous_total = models.DecimalField(_("previous total"), null=True, blank=True, **POINTS)
     previous_rank = models.PositiveIntegerField(_("previous rank"), null=True, blank=True)
     previous_rank_of = models.PositiveIntegerField(null=True, blank=True)
+    previous_index_percent = models.DecimalField(_("previous index (%)"), null=True, blank=True, **INDEX)
+    previous_class_label = models.CharField(_("previous class"), max_length=64, blank=True)
+    # The peer group the previous rank was taken in (its ``peer_key``): places are compared only within
+    # the same group of the same size (``scoring.comparable_ranks``).
+    previous_peer_key = models.CharField(max_length=80, blank=True)
     points_change = models.DecimalField(_("change in points"), null=True, blank=True, **POINTS)
+    # Places moved up (+) or down (−); ``None`` without a comparable previous rank (another peer
+    # group, or a group of another size: "5/20" and "4/4" are not one place apart).
     rank_change = models.IntegerField(_("change in rank"), null=True, blank=True)
 
     objects = UnitResultQuerySet.as_manager()
@@ -185,20 +194,37 @@ class UnitResult(models.Model):
     def audit_unit(self):
         return self.unit
 
-    def sentence(self) -> str:
+    @property
+    def index_change(self) -> Decimal | None:
+        """Index % this year − last year (exact; displayed rounded once)."""
+        if self.index_percent is None or self.previous_index_percent is None:
+            return None
+        return self.index_percent - self.previous_index_percent
+
+    def sentence(self, *, language: str | None = None) -> str:
+        """The result sentence (``scoring.result_sentence``) in the interface language, or in
+        ``language``: official documents pass "vi" whatever the reader's interface language."""
         from django.utils import formats, translation
 
-        from parindex.results.scoring import result_sentence
+        from parindex.results.scoring import ordered_bands, result_sentence
 
-        return result_sentence(
-            position=self.rank,
-            of=self.rank_of,
-            total=self.total,
-            class_label=self.class_label or None,
-            change=self.rank_change,
-            previous_year=self.previous_year,
-            decimal_sep=formats.get_format("DECIMAL_SEPARATOR", lang=translation.get_language()),
-        )
+        language = language or translation.get_language()
+        with translation.override(language):
+            return result_sentence(
+                position=self.rank,
+                of=self.rank_of,
+                total=self.total,
+                class_label=self.class_label or None,
+                change=self.rank_change,
+                previous_year=self.previous_year,
+                decimal_sep=formats.get_format("DECIMAL_SEPARATOR", lang=language),
+                index=self.index_percent,
+                previous_index=self.previous_index_percent,
+                previous_class=self.previous_class_label or None,
+                previous_rank=self.previous_rank,
+                previous_rank_of=self.previous_rank_of,
+                class_order=[b.label for b in ordered_bands(self.publication.bands or [])],
+            )
 
 
 class AreaResult(models.Model):

@@ -280,21 +280,105 @@ def display_rank(position: int | None, of: int | None) -> str:
     return f"{position}/{of}"
 
 
-def change_text(change: int | None, previous_year: int | None) -> str:
-    """ "tăng 2 bậc so với năm 2022" / "giảm 1 bậc ..." / "giữ nguyên thứ hạng ..."; "" if unknown."""
-    if change is None or previous_year is None:
+def peer_scope(peer_key: str | None) -> str:
+    """The peer group of a stored ``peer_key`` without its framework: "12:commune:p5" → "commune:p5".
+
+    Two years rank "the same peer group" when their scopes are equal (the framework of a new criteria
+    decision does not change who a unit is ranked among; the unit type, class or parent does)."""
+    key = peer_key or ""
+    return key.split(":", 1)[1] if ":" in key else key
+
+
+def comparable_ranks(
+    *, peer_key: str | None, rank_of: int | None, previous_peer_key: str | None, previous_rank_of: int | None
+) -> bool:
+    """Whether "tăng/giảm n bậc" may be said: both years rank the same peer group of the same size.
+
+    5/20 against 4/4 is no move of one place; neither is 3/8 by unit class against 5/8 by parent. An
+    earlier row without a stored peer group (older data) counts as the same group: only the sizes are
+    then compared."""
+    if not rank_of or not previous_rank_of or rank_of != previous_rank_of:
+        return False
+    if not previous_peer_key or not peer_key:
+        return True
+    return peer_scope(peer_key) == peer_scope(previous_peer_key)
+
+
+def rank_change_text(change: int | None) -> str:
+    """ "tăng 2 bậc" / "giảm 1 bậc" / "giữ nguyên thứ hạng"; "" when the ranks are not comparable."""
+    if change is None:
         return ""
     if change > 0:
-        return ngettext("up %(n)s place from %(year)s", "up %(n)s places from %(year)s", change) % {
-            "n": change,
-            "year": previous_year,
-        }
+        return ngettext("up %(n)s place", "up %(n)s places", change) % {"n": change}
     if change < 0:
-        return ngettext("down %(n)s place from %(year)s", "down %(n)s places from %(year)s", -change) % {
-            "n": -change,
+        return ngettext("down %(n)s place", "down %(n)s places", -change) % {"n": -change}
+    return _("same place")
+
+
+def year_over_year(
+    *,
+    index: Decimal | None,
+    class_label: str | None,
+    previous_year: int | None,
+    previous_index: Decimal | None = None,
+    previous_class: str | None = None,
+    previous_rank: int | None = None,
+    previous_rank_of: int | None = None,
+    change: int | None = None,
+    class_order: Sequence[str] = (),
+    decimal_sep: str = ",",
+) -> str:
+    """ "so với năm 2024: Chỉ số giảm 24,18 điểm (từ 83,26 xuống 59,08), xếp loại từ Tốt xuống Trung
+    bình, năm 2024 xếp thứ 5/20 (khác nhóm xếp hạng, …)"; "" without an earlier result.
+
+    * The index change is the index % (a scale of 100, comparable across frameworks), the difference of
+      the exact values rounded once (so it can differ by 0,01 from the difference of the rounded values).
+    * The class change says up or down when both labels are bands of this year's table (``class_order``,
+      best first), else "từ A sang B".
+    * Last year's rank is always given as "x/N"; "tăng/giảm n bậc" only with ``change`` (not ``None`` only
+      when ``comparable_ranks``), else "(khác nhóm xếp hạng, không so sánh thứ bậc)".
+    """
+    if previous_year is None:
+        return ""
+    parts = []
+    if index is not None and previous_index is not None:
+        values = {
+            "before": display(previous_index, decimal_sep=decimal_sep),
+            "after": display(index, decimal_sep=decimal_sep),
+            "n": display(abs(index - previous_index), decimal_sep=decimal_sep),
+        }
+        if values["n"] == "0":
+            parts.append(_("index unchanged (%(after)s)") % values)
+        elif index > previous_index:
+            parts.append(_("index up %(n)s points (from %(before)s to %(after)s)") % values)
+        else:
+            parts.append(_("index down %(n)s points (from %(before)s to %(after)s)") % values)
+    if class_label and previous_class:
+        labels = {"before": previous_class, "after": class_label}
+        order = list(class_order)
+        if previous_class == class_label:
+            parts.append(_("class unchanged (%(after)s)") % labels)
+        elif previous_class in order and class_label in order:
+            if order.index(class_label) < order.index(previous_class):
+                parts.append(_("class up from %(before)s to %(after)s") % labels)
+            else:
+                parts.append(_("class down from %(before)s to %(after)s") % labels)
+        else:
+            parts.append(_("class changed from %(before)s to %(after)s") % labels)
+    if previous_rank is not None and previous_rank_of:
+        ranked = _("ranked %(rank)s in %(year)s") % {
+            "rank": display_rank(previous_rank, previous_rank_of),
             "year": previous_year,
         }
-    return _("same rank as in %(year)s") % {"year": previous_year}
+        moved = rank_change_text(change)
+        if moved:
+            ranked += ", " + moved
+        else:
+            ranked += " " + _("(a different ranking group: places not compared)")
+        parts.append(ranked)
+    if not parts:
+        return ""
+    return _("compared with %(year)s: %(changes)s") % {"year": previous_year, "changes": ", ".join(parts)}
 
 
 def result_sentence(
@@ -306,8 +390,17 @@ def result_sentence(
     change: int | None = None,
     previous_year: int | None = None,
     decimal_sep: str = ",",
+    index: Decimal | None = None,
+    previous_index: Decimal | None = None,
+    previous_class: str | None = None,
+    previous_rank: int | None = None,
+    previous_rank_of: int | None = None,
+    class_order: Sequence[str] = (),
 ) -> str:
-    """The seed's sentence: "Xếp thứ 5/8, 82,7 điểm, xếp loại Tốt; tăng 2 bậc so với năm 2022"."""
+    """The one sentence of a unit's result, for every surface (pages, public pages, documents):
+    "Xếp thứ 3/3, 59,08 điểm, xếp loại Trung bình; so với năm 2024: Chỉ số giảm 24,18 điểm (từ 83,26
+    xuống 59,08), xếp loại từ Tốt xuống Trung bình, năm 2024 xếp thứ 5/20 (khác nhóm xếp hạng, không so
+    sánh thứ bậc)". ``total`` is the figure published as "điểm"; the rest is ``year_over_year``."""
     if position is None or total is None:
         return _("No result yet")
     text = _("Ranked %(rank)s, %(points)s points") % {
@@ -316,7 +409,18 @@ def result_sentence(
     }
     if class_label:
         text += ", " + _("class %(label)s") % {"label": class_label}
-    changed = change_text(change, previous_year)
+    changed = year_over_year(
+        index=index,
+        class_label=class_label,
+        previous_year=previous_year,
+        previous_index=previous_index,
+        previous_class=previous_class,
+        previous_rank=previous_rank,
+        previous_rank_of=previous_rank_of,
+        change=change,
+        class_order=class_order,
+        decimal_sep=decimal_sep,
+    )
     if changed:
         text += "; " + changed
     return text

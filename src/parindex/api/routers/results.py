@@ -58,8 +58,21 @@ class ResultOut(Schema):
     previous_year: int | None
     previous_total: Decimal | None
     previous_rank: int | None
+    previous_rank_of: int | None
+    previous_index_percent: Decimal | None
+    previous_class_label: str
     points_change: Decimal | None
-    rank_change: int | None
+    index_change: Decimal | None = Field(None, description="Index % this year − last year (exact).")
+    rank_change: int | None = Field(
+        None,
+        description="Places moved up (+) or down (−); null unless both years rank the same peer "
+        "group of the same size.",
+    )
+    sentence: str = Field("", description="The result sentence, in the request's language.")
+
+    @staticmethod
+    def resolve_sentence(obj):
+        return obj.sentence()
 
     @staticmethod
     def resolve_published(obj):
