@@ -28,7 +28,8 @@ The rules are DESIGN.md §3 and issue 17:
   survey leaves (the framework's ``excluded_sources_for_remediation``) and N/A leaves in neither;
 * year over year: the latest earlier published result of the unit; index change in points,
   the class change, last year's rank "x/N"; "tăng/giảm n bậc" only when both years rank the
-  same peer group of the same size.
+  same peer group of the same size (the same unit type, and class or parent where the grouping
+  uses them; the framework may differ).
 """
 
 from __future__ import annotations
@@ -174,6 +175,13 @@ class LeafFig:
         return self.maximum - self.final
 
 
+def peer_scope(peer_key: str) -> str:
+    """Who a unit is ranked among, without the framework: a stored peer key is
+    "<framework id>:<unit type>[:g<class>|:p<parent id>]"; a new criteria decision (framework) does
+    not change the group, the unit type, class or parent does."""
+    return peer_key.split(":", 1)[1] if ":" in peer_key else peer_key
+
+
 @dataclass
 class Previous:
     year: int
@@ -227,7 +235,7 @@ class UnitFig:
             and p.rank is not None
             and self.rank(policy) is not None
             and p.rank_of == self.rank_of
-            and p.peer_key == peer_key
+            and peer_scope(p.peer_key) == peer_scope(peer_key)
         )
 
     def appendix(self, excluded: set[str]) -> dict[str, str]:

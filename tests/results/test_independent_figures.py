@@ -32,7 +32,7 @@ from decimal import Decimal as D
 import pytest
 from django.db import transaction
 from django.test import Client, override_settings
-from hypothesis import HealthCheck, Phase, given, note, settings
+from hypothesis import HealthCheck, Phase, example, given, note, settings
 from hypothesis import strategies as st
 
 from tests.results.independent import (
@@ -86,22 +86,12 @@ def rank_change(u: UnitFig, policy: str, peer_key: str) -> int | None:
     return u.previous.rank - u.rank(policy)
 
 
-def headline_points(u: UnitFig, framework) -> tuple:
-    """What the framework publishes as "điểm" (issue 17, point 7): total points, or the index on a
-    scale of 100. Returns the figure shown in "…, X điểm"."""
-    setting = _points_setting(framework)
-    if setting == "index":
+def headline_points(u: UnitFig, framework):
+    """What the framework publishes as "điểm" (issue 17, point 7; the framework's ``published_points``):
+    the total points (default), or the index on a scale of 100."""
+    if getattr(framework, "published_points", "total") == "index" and u.index is not None:
         return u.index
     return u.total
-
-
-def _points_setting(framework) -> str:
-    """The framework's "điểm" setting, whatever its field is called; total points by default."""
-    for name in ("published_points", "points_display", "headline_points", "points_basis", "points_mode"):
-        value = getattr(framework, name, None)
-        if value:
-            return "index" if "index" in str(value) or "100" in str(value) else "total"
-    return "total"
 
 
 def check_sentence(
@@ -113,8 +103,12 @@ def check_sentence(
     if f"{u.rank(policy)}/{u.rank_of}" not in sentence:
         diff.append(f"{where}: sentence {sentence!r} lacks the rank {u.rank(policy)}/{u.rank_of}")
     points = text(headline_points(u, framework))
-    if not re.search(rf"(?<![\d,]){re.escape(points)}(?![\d,])", sentence):
-        diff.append(f"{where}: sentence {sentence!r} lacks the points {points}")
+    headline = re.search(r"[Xx]ếp thứ \d+/\d+, (-?[\d,]+) điểm", sentence)
+    diff.add(f"{where}: the points of the sentence {sentence!r}", headline and headline.group(1), points)
+    if text(u.total) != text(u.index):  # "điểm" could be read two ways: both figures, labelled
+        for label, value in (("total points", u.total), ("index", u.index)):
+            if not re.search(rf"(?<![\d,]){re.escape(text(value))}(?![\d,])", sentence):
+                diff.append(f"{where}: sentence {sentence!r} lacks the {label} {text(value)}")
     if u.label and u.label not in sentence:
         diff.append(f"{where}: sentence {sentence!r} lacks the class {u.label}")
     p = u.previous
@@ -910,10 +904,14 @@ def rounds(draw):
         for _leaf in range(n_leaves):
             self_kind = draw(st.sampled_from(["max", "max", "max", "part", "zero", "blank", "na"]))
             share = draw(st.sampled_from(steps))
-            appraisal = draw(st.sampled_from(["accept", "accept", "accept", "lower", "raise", "na", "flag"]))
+            appraisal = draw(
+                st.sampled_from(["accept", "accept", "accept", "lower", "raise", "na", "flag", "remark"])
+            )
             lowered = draw(st.sampled_from((D(0), D("0.5"))))  # keeps points within 4 decimals
             leaves.append((self_kind, share, appraisal, lowered))
-        survey_percent = draw(st.sampled_from([D(100), D(90), D(80), D("87.5"), D(50), D(0), D("33.33")]))
+        survey_percent = draw(
+            st.sampled_from([D(100), D(90), D(80), D("87.5"), D(50), D(0), D("33.33"), D("36.6248")])
+        )
         bonus = draw(st.sampled_from([D(0), D(0), D("0.5"), D(1), D(2)]))
         penalty = draw(st.sampled_from([D(0), D(0), D("0.25"), D(1), D("1.5")]))
         patterns.append((tuple(leaves), survey_percent, bonus, penalty))
@@ -926,6 +924,7 @@ def rounds(draw):
         "bands": draw(st.sampled_from(["inclusive", "mixed"])),
         "allow_over_max": draw(st.booleans()),
         "grouping": draw(st.sampled_from(["kind", "kind", "kind_parent"])),
+        "published_points": draw(st.sampled_from(["total", "index"])),
         "history": draw(st.sampled_from(["none", "same", "other_size", "partial"])),
         "history_points": draw(st.lists(st.integers(40, 100), min_size=n_units, max_size=n_units)),
     }
@@ -955,6 +954,9 @@ def build_round(spec, tree, personas):
         penalty_cap=D(2),
         allow_over_max=spec["allow_over_max"],
     )
+    if any(f.name == "published_points" for f in Framework._meta.get_fields()):  # issue 17, point 7
+        fw.published_points = spec.get("published_points", "total")
+        fw.save(update_fields=["published_points"])
     for i, (label, bound, inclusive) in enumerate(
         BANDS_INCLUSIVE if spec["bands"] == "inclusive" else BANDS_MIXED
     ):
@@ -1071,6 +1073,14 @@ def build_round(spec, tree, personas):
                     not_applicable=True,
                     reason="Không phát sinh nhiệm vụ trong năm",
                 )
+            elif action == "remark" and self_value is not None:  # accepted, with an approving remark
+                appraisal.appraise_leaf(
+                    sheet=sheet,
+                    criterion=c,
+                    by=appraiser,
+                    points=self_value,
+                    reason="Đã bổ sung biên bản tổng kết; chấp nhận điểm tự chấm",
+                )
             elif action == "flag" and self_value:
                 appraisal.appraise_leaf(
                     sheet=sheet,
@@ -1114,7 +1124,9 @@ def build_round(spec, tree, personas):
                     criterion=c,
                     by=appraiser,
                     points=value,
-                    reason="Đã giải trình, chấp nhận một phần" if value != self_value else "",
+                    reason="Đã giải trình, chấp nhận một phần"
+                    if value != self_value
+                    else "Giải trình hợp lý",
                 )
             appraisal.complete_round(sheet=sheet, by=appraiser)
     return fw, rnd, units
@@ -1148,6 +1160,60 @@ def import_history(spec, fw, units):
     import_results(buffer.getvalue(), framework=fw)
 
 
+_FULL, _HALF = D(1), D("0.5")
+# One round that has every case whatever Hypothesis draws: A1 and A2 tie exactly on a band threshold
+# (112,5 / 125 = 90 %; their partial leaf accepted with an approving remark, which is no shortcoming);
+# B1 has an unscored leaf, a not-applicable leaf, a leaf flagged, explained and re-appraised in
+# round 2, a lowered leaf, a survey of 80 %, bonus and penalty (45,5 %); A3 has a leaf the appraiser
+# raised, one lowered to 0, one made not applicable and 64,5 % (just below Khá's 65); A4's index is
+# 77,32496 %; last year ranked a group of another size ("x/20"): no "tăng/giảm n bậc".
+EVERY_CASE = {
+    "areas": [[D(25), D(25)], [D(25), D(25)]],
+    "survey_area": 0,
+    "survey_max": D(25),
+    "units": [
+        ((("max", _FULL, "accept", D(0)),) * 3 + (("part", _HALF, "remark", D(0)),), D(100), D(0), D(0)),
+        ((("max", _FULL, "accept", D(0)),) * 3 + (("part", _HALF, "remark", D(0)),), D(100), D(0), D(0)),
+        (
+            (
+                ("blank", _FULL, "accept", D(0)),
+                ("na", _FULL, "accept", D(0)),
+                ("max", _FULL, "flag", _HALF),
+                ("max", _FULL, "lower", _HALF),
+            ),
+            D(80),
+            D(1),
+            _HALF,
+        ),
+        (
+            (
+                ("zero", _FULL, "raise", D(0)),
+                ("part", D("0.75"), "lower", D(0)),
+                ("max", _FULL, "na", D(0)),
+                ("max", _FULL, "accept", D(0)),
+            ),
+            D(50),
+            D(2),
+            D(0),
+        ),
+        # 87,5 + 9,1562 (36,6248 % of 25) = 96,6562 / 125 = 77,32496 %: shown 77,32 when rounded once,
+        # 77,33 when the 4-place 77,3250 is rounded again (issue 17, point 6)
+        (
+            (("max", _FULL, "accept", D(0)),) * 3 + (("part", _HALF, "accept", D(0)),),
+            D("36.6248"),
+            D(0),
+            D(0),
+        ),
+    ],
+    "tie_policy": "dense",
+    "bands": "inclusive",
+    "allow_over_max": False,
+    "grouping": "kind",
+    "history": "other_size",
+    "history_points": [80, 70, 60, 50, 75],
+}
+
+
 @settings(
     max_examples=10,
     deadline=None,
@@ -1157,6 +1223,7 @@ def import_history(spec, fw, units):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(spec=rounds())
+@example(spec=EVERY_CASE)
 def test_every_published_figure_of_generated_rounds_matches_an_independent_computation(spec, tree, personas):
     from parindex.results import actions
 
