@@ -207,12 +207,13 @@ def _copy_from_previous(round_: Round, previous: Round, by) -> int:
             score.not_applicable = True
         elif old.inputs and not is_survey(criterion.method, criterion.source):
             try:
+                check_inputs(criterion.method, criterion.params, criterion.max_points, old.inputs)
                 score.self_points = compute_points(
                     criterion.method, criterion.params, criterion.max_points, old.inputs
                 )
                 score.inputs = old.inputs
-            except ScoringError:
-                pass
+            except (InputError, ScoringError):
+                pass  # values the sheet refuses today (e.g. 6 of 5) are not carried over
         score.note = old.note
         score.missing_evidence_explanation = old.missing_evidence_explanation
         score.updated_at = timezone.now()
