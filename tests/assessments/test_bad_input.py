@@ -166,3 +166,31 @@ def test_the_confirmation_page_lists_blockers_and_disables_the_button(client, sh
     assert 'data-testid="confirm-submit" disabled' in html
     response = client.post(reverse("assessments:submit", args=[sheet_a1.pk]), follow=True)
     assert "chưa có tài liệu kiểm chứng hoặc giải trình: 1.1" in response.content.decode()
+
+
+def test_a_ratio_with_more_done_than_the_total_is_refused_on_the_sheet_page(officer, sheet_a1):
+    leaf = score_of(sheet_a1, "1.3")
+    html = post_leaf(officer, sheet_a1, leaf, in_numerator="6", in_denominator="5").content.decode()
+    assert "Số hoàn thành (6) không được lớn hơn tổng số (5)." in html
+    leaf.refresh_from_db()
+    assert leaf.self_points is None and leaf.inputs == {} and leaf.version == 1
+
+
+def test_a_ratio_with_more_done_than_the_total_is_refused_by_the_api_in_both_languages(sheet_a1, officer_a1):
+    from parindex.api.actions import create_token
+    from tests.api.conftest import Api
+
+    token = create_token(user=officer_a1, name="test")[1]
+    leaf = score_of(sheet_a1, "1.3")
+    path = f"sheets/{sheet_a1.pk}/scores/{leaf.pk}"
+    body = {"version": leaf.version, "inputs": {"numerator": "6", "denominator": "5"}}
+    vi = Api(token).put_json(path, body)
+    assert vi.status_code == 422
+    assert "Số hoàn thành (6) không được lớn hơn tổng số (5)." in vi.json()["detail"]
+    en = Api(token, language="en").put_json(path, body)
+    assert "The number done (6) must not be greater than the total (5)." in en.json()["detail"]
+    leaf.refresh_from_db()
+    assert leaf.self_points is None and leaf.version == 1
+    # Exactly the total is full points, as before.
+    ok = Api(token).put_json(path, {**body, "inputs": {"numerator": "5", "denominator": "5"}})
+    assert ok.status_code == 200 and Decimal(ok.json()["self_points"]) == Decimal(5)

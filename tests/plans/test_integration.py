@@ -23,7 +23,8 @@ def test_completion_counts_of_a_draft_or_missing_plan_are_zero(plan_a1, tasks_a1
     assert selectors.completion_counts(tree["A1"], 2023) == (0, 0)
 
 
-def test_prefill_writes_numerator_and_denominator_and_points_into_the_ratio_leaf(tasks_a1, sheet_a1, officer_a1):
+def test_prefill_writes_numerator_and_denominator_and_points_into_the_ratio_leaf(sheet_a1, tasks_a1, officer_a1):
+    # The round opened before the plan had tasks (opening feeds the leaf at once, see below).
     changed = integration.prefill_plan_leaves(sheet_a1, by=officer_a1)
     score = score_of(sheet_a1, "1.2")
     assert [s.pk for s in changed] == [score.pk]
@@ -71,7 +72,7 @@ def test_numbers_are_frozen_once_the_sheet_is_submitted(tasks_a1, sheet_a1, offi
     assert score.self_points == Decimal("2.5000")
 
 
-def test_a_leaf_marked_not_applicable_is_not_prefilled(tasks_a1, sheet_a1, officer_a1):
+def test_a_leaf_marked_not_applicable_is_not_prefilled(sheet_a1, tasks_a1, officer_a1):
     score = score_of(sheet_a1, "1.2")
     score.not_applicable = True
     score.save()
@@ -181,9 +182,16 @@ def test_adding_a_task_or_importing_tasks_updates_the_denominator_on_the_sheet(t
     assert score_of(sheet_a1, "1.2").inputs["denominator"] == "7"
 
 
-def test_approving_a_draft_plan_starts_feeding_the_sheet(plan_a1, tasks_a1, sheet_a1, head_a1):
+def test_approving_a_draft_plan_starts_feeding_the_sheet(sheet_a1, plan_a1, tasks_a1, head_a1):
+    # The round opened before the plan existed; the plan then went back to draft.
     Plan.objects.filter(pk=plan_a1.pk).update(status=Plan.Status.DRAFT)
     plan_a1.refresh_from_db()
     assert score_of(sheet_a1, "1.2").inputs == {}
     actions.update_plan(plan_a1, by=head_a1, status=Plan.Status.APPROVED)
     assert score_of(sheet_a1, "1.2").inputs["numerator"] == "2"
+
+
+def test_opening_a_round_feeds_the_plan_leaf_at_once(tasks_a1, sheet_a1):
+    score = score_of(sheet_a1, "1.2")
+    assert (score.inputs["numerator"], score.inputs["denominator"]) == ("2", "4")
+    assert score.self_points == Decimal("2.5000")

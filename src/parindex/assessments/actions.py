@@ -155,6 +155,7 @@ def open_round(
             batch_size=1000,
         )
         copied = _copy_from_previous(round_, previous, by) if previous is not None else 0
+        fed = _feed_new_sheets(round_, by)
         if not framework.is_locked:
             from parindex.frameworks.actions import lock_framework
 
@@ -171,9 +172,23 @@ def open_round(
                 ),
                 "units": [u.pk for u in eligible],
                 "copied_scores": copied,
+                "fed_scores": fed,
             },
         )
     return round_
+
+
+def _feed_new_sheets(round_: Round, by) -> int:
+    """Fed leaves (plan completion, remediation) start from their source's live value, so
+    numbers copied from an earlier round never mask it (``feeds``). Returns the rows written."""
+    from parindex.assessments.feeds import feed_of, refresh_fed_leaves
+
+    if not any(feed_of(c) for c in round_.framework.criteria.filter(method="ratio")):
+        return 0
+    return sum(
+        len(refresh_fed_leaves(sheet, by=by))
+        for sheet in round_.assessments.select_related("round__framework", "unit")
+    )
 
 
 def _copy_from_previous(round_: Round, previous: Round, by) -> int:
@@ -207,12 +222,13 @@ def _copy_from_previous(round_: Round, previous: Round, by) -> int:
             score.not_applicable = True
         elif old.inputs and not is_survey(criterion.method, criterion.source):
             try:
+                check_inputs(criterion.method, criterion.params, criterion.max_points, old.inputs)
                 score.self_points = compute_points(
                     criterion.method, criterion.params, criterion.max_points, old.inputs
                 )
                 score.inputs = old.inputs
-            except ScoringError:
-                pass
+            except (InputError, ScoringError):
+                pass  # values the sheet refuses today (e.g. 6 of 5) are not carried over
         score.note = old.note
         score.missing_evidence_explanation = old.missing_evidence_explanation
         score.updated_at = timezone.now()
@@ -308,9 +324,12 @@ def _apply_score(
             raise ValidationError(_("This criterion cannot be marked not applicable."))
         parsed, points = None, None
     else:
+        from parindex.assessments.feeds import check_fed_inputs, fed_value
+
         spec = input_spec(criterion.method, criterion.params, current.max_points)
         try:
             parsed = parse_inputs(spec, raw_inputs or {})
+            parsed = check_fed_inputs(fed_value(current.assessment, criterion), parsed)
             check_inputs(criterion.method, criterion.params, current.max_points, parsed)
             points = (
                 compute_points(criterion.method, criterion.params, current.max_points, parsed)
@@ -666,13 +685,23 @@ def _locked_sheet(assessment: Assessment) -> Assessment:
     )
 
 
+def pending_submission(sheet: Assessment):
+    """What submitting the sheet now stores: its leaves (fed leaves at their live value), the
+    empty ones, those without evidence, the blockers and the total. The confirmation page and
+    ``submit_assessment`` both call this one function, so the total the head confirms is the
+    total submission stores."""
+    from parindex.assessments.selectors import leaf_states
+
+    return submission_check(leaf_states(sheet))
+
+
 def submit_assessment(*, assessment: Assessment, by, now: dt.datetime | None = None) -> Assessment:
     """The unit head submits the sheet for appraisal (chốt điểm, đề nghị thẩm định).
 
     Refused when: not the head; already submitted; locked; past the deadline; or some leaf
     is scored above zero with neither evidence nor an explanation.
     """
-    from parindex.assessments.selectors import leaf_states
+    from parindex.assessments.feeds import refresh_fed_leaves
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -682,10 +711,10 @@ def submit_assessment(*, assessment: Assessment, by, now: dt.datetime | None = N
         if sheet.status == Assessment.Status.SUBMITTED:
             raise ValidationError(_("The score sheet has already been submitted."), code="submitted")
         _editable_sheet_or_refuse(sheet, now)
-        from parindex.assessments.feeds import run_feeds
-
-        run_feeds(sheet, by=by)  # plan completion, remediation: current numbers, frozen by this submission
-        check = submission_check(leaf_states(sheet))
+        # What the confirmation page showed (``pending_submission``) is what is stored: the fed
+        # leaves' live values are written now and frozen by the status change below.
+        refresh_fed_leaves(sheet, by=by)
+        check = pending_submission(sheet)
         if not check.can_submit:
             raise ValidationError(
                 _("These criteria are scored above zero without evidence or an explanation: %(codes)s.")
@@ -819,6 +848,9 @@ def reopen_assessment(*, assessment: Assessment, by, reason: str, until: dt.date
             after=snapshot(sheet, SHEET_FIELDS),
             note=reason.strip(),
         )
+        from parindex.assessments.feeds import refresh_fed_leaves
+
+        refresh_fed_leaves(sheet, by=by)  # live again: fed leaves follow their source
     return sheet
 
 

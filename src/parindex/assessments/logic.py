@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from parindex.core.text import parse_decimal, search_key
+from parindex.core.text import format_decimal, parse_decimal, search_key
 
 SURVEY = "survey"
 _TRUE = {"1", "true", "on", "yes", "co", "x", "dat"}
@@ -127,8 +127,21 @@ def check_inputs(
             shown = format(max_points.normalize(), "f").replace(".", ",")
             raise InputError(_("Points must be between 0 and %(max)s.") % {"max": shown})
     if method == "ratio" and inputs.get("denominator") is not None:
-        if Decimal(inputs["denominator"]) == 0 and (params or {}).get("zero_denominator") != "max":
+        denominator = Decimal(inputs["denominator"])
+        if denominator == 0 and (params or {}).get("zero_denominator") != "max":
             raise InputError(_("The total (denominator) is 0, so the ratio cannot be computed."))
+        # More done than the total is a typing mistake (6 of 5), never "more than 100 %":
+        # refused here, where the form, the offline sheet and the API all pass.
+        if inputs.get("numerator") is not None and Decimal(inputs["numerator"]) > denominator:
+            raise InputError(
+                _("The number done (%(done)s) must not be greater than the total (%(total)s).")
+                % {"done": _number(inputs["numerator"]), "total": _number(denominator)}
+            )
+
+
+def _number(value) -> str:
+    """A number as the user typed it back: exact, without trailing zeros, decimal comma."""
+    return format_decimal(Decimal(value), places=4)
 
 
 def inputs_to_json(inputs: Mapping[str, Any] | None) -> dict[str, Any]:

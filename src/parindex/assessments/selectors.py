@@ -40,13 +40,22 @@ def _leaf_state(s: Score) -> LeafState:
 
 
 def leaf_states(sheet: Assessment) -> list[LeafState]:
-    """Every leaf of the sheet as plain data (one query)."""
-    scores = (
+    """Every leaf of the sheet as plain data (one query, plus one read per feed of a live sheet).
+
+    Fed leaves (plan completion, remediation) carry their live value while the sheet is live
+    (``feeds``): this is what the sheet shows and what submission stores.
+    """
+    from parindex.assessments.feeds import fed_values, overlay
+
+    scores = list(
         Score.objects.filter(assessment=sheet)
         .select_related("criterion")
         .annotate(n_evidence=Count("evidence_links"))
         .order_by("criterion__sort_key")
     )
+    fed = fed_values(sheet, [s.criterion for s in scores])
+    for score in scores:
+        overlay(score, fed.get(score.criterion_id))
     return [_leaf_state(s) for s in scores]
 
 
@@ -66,6 +75,7 @@ class Node:
     links: list[EvidenceLink] = field(default_factory=list)
     assignees: list[str] = field(default_factory=list)
     ancestor_ids: list[int] = field(default_factory=list)
+    fed: Any = None  # feeds.FedValue of a leaf fed by another app (plan, remediation)
 
     @property
     def is_leaf(self) -> bool:
@@ -125,9 +135,11 @@ def sheet_view(sheet: Assessment, user, *, only_score_id: int | None = None) -> 
     independent of the number of leaves and files. ``only_score_id`` limits the
     evidence and input preparation to one leaf (the HTMX row refresh).
     """
+    from parindex.assessments.feeds import fed_values, overlay
     from parindex.frameworks.scoring import ScoringError, input_spec
 
     criteria = list(sheet.round.framework.criteria.order_by("sort_key"))
+    fed = fed_values(sheet, criteria)
     by_id = {c.pk: c for c in criteria}
     scores_qs = Score.objects.filter(assessment=sheet).select_related("updated_by")
     link_qs = EvidenceLink.objects.select_related("evidence").order_by("id")
@@ -158,6 +170,8 @@ def sheet_view(sheet: Assessment, user, *, only_score_id: int | None = None) -> 
         score = scores.get(criterion.pk)
         if score is None:
             continue
+        node.fed = fed.get(criterion.pk)
+        overlay(score, node.fed)  # live value of a fed leaf (display only; nothing is saved)
         node.score = score
         node.survey = is_survey(criterion.method, criterion.source)
         if node.survey:

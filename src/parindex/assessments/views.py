@@ -27,17 +27,15 @@ from parindex.assessments.forms import (
     WithdrawForm,
     manager_units,
 )
-from parindex.assessments.logic import submission_check
 from parindex.assessments.models import Assessment, Assignment, Evidence, EvidenceLink, Round, Score
 from parindex.assessments.offline import read_sheet_xlsx, write_sheet_xlsx
+from parindex.assessments.selectors import round_progress as select_round_progress
 from parindex.assessments.selectors import (
-    leaf_states,
     sheet_view,
     sheets_for,
     todo_for,
     zip_entries,
 )
-from parindex.assessments.selectors import round_progress as select_round_progress
 from parindex.core.jobs import start_user_job
 from parindex.core.spreadsheets import SpreadsheetError, attachment_header, download_response
 from parindex.core.text import safe_file_stem
@@ -67,7 +65,8 @@ def _decimal_text(value: str) -> str:
 
 def prepare_leaf(node, posted=None) -> None:
     """Form fields and texts of a leaf: the stored values, or what the user just typed."""
-    node.fields = leaf_fields(node, posted)
+    # A fed leaf following its source shows the source's numbers, never what was just posted.
+    node.fields = leaf_fields(node, None if node.fed is not None and node.fed.follows else posted)
     score = node.score
     if posted is not None:
         node.form = {
@@ -545,7 +544,7 @@ def submit(request, pk: int):
         else:
             messages.success(request, _("The score sheet has been submitted for appraisal."))
             return redirect("assessments:sheet", sheet.pk)
-    check = submission_check(leaf_states(sheet))
+    check = actions.pending_submission(sheet)
     return render(
         request,
         "assessments/submit_confirm.html",

@@ -2,15 +2,16 @@
 
 A framework ``ratio`` leaf with ``params["feed"] == "plan_completion"`` takes its numerator
 (tasks done) and denominator (tasks planned − cancelled) from the unit's plan for the round's
-year (``selectors.completion_counts``). ``prefill_plan_leaves`` writes those numbers into the
-leaf's ``Score.inputs`` (plus ``"feed"`` and ``"plan"`` markers) and recomputes ``self_points``.
+year (``selectors.completion_counts``). The plans app registers ``plan_leaf_inputs`` (the live
+numbers) and ``plan_url`` (the "tự động từ Kế hoạch CCHC" link) with ``assessments.feeds`` in
+``PlansConfig.ready()``; the rules of live and frozen values are in ``assessments/feeds.py``:
 
-Freezing: only a **draft** sheet is ever prefilled. The assessments app calls this hook when a
-sheet is shown for editing and once more inside ``submit_assessment`` before it changes the
-status; from then on the numbers stored in ``Score.inputs`` are the frozen ones, whatever
-happens to the plan afterwards. The plans app also calls it itself after every step that
-changes a count (add/import/assign tasks, mark done, cancel, reopen, approve), so an open
-sheet is always current.
+* while a sheet is a draft of an open round before its deadline, every read of it shows the
+  plan's numbers now, and they cannot be typed over;
+* the numbers are written into ``Score.inputs`` (plus ``"feed"`` and ``"plan"`` markers) when the
+  round opens, when a sheet is reopened, inside ``submit_assessment`` (which freezes them), and by
+  this app after every step that changes a count (add/import/assign tasks, mark done, cancel,
+  reopen, approve) through ``prefill_plan_leaves``.
 
 Empty or missing plan (``planned − cancelled == 0``, a draft plan, no plan): the leaf is left
 untouched — 0/0 is not a rate; the officer fills it in or, where the framework allows, marks it
@@ -38,7 +39,10 @@ def open_assessments(unit, year: int):
     now = timezone.now()
     return Assessment.objects.filter(
         Q(deadline_override__gt=now) | Q(deadline_override__isnull=True, round__self_deadline__gt=now),
-        unit=unit, round__year=year, status=Assessment.Status.DRAFT, round__status=Round.Status.OPEN,
+        unit=unit,
+        round__year=year,
+        status=Assessment.Status.DRAFT,
+        round__status=Round.Status.OPEN,
     ).select_related("round", "unit")
 
 
@@ -58,6 +62,14 @@ def plan_leaf_inputs(unit, year: int) -> dict | None:
     }
 
 
+def plan_url(unit, year: int) -> str:
+    """Where the fed leaf's "from the plan" mark leads: the unit's plan of the year, else the plan list."""
+    from django.urls import reverse
+
+    plan = selectors.plan_for(unit, year)
+    return reverse("plans:detail", args=[plan.pk]) if plan else reverse("plans:list")
+
+
 def prefill_plan_leaves(assessment, *, by) -> list:
     """Fill the plan-fed ratio leaves of a draft sheet from the plan; return the scores changed.
 
@@ -69,6 +81,9 @@ def prefill_plan_leaves(assessment, *, by) -> list:
     if not any(is_plan_fed(c) for c in assessment.round.framework.criteria.filter(method="ratio")):
         return []
     return prefill_fed_leaves(
-        assessment, by=by, feed=FEED, inputs=plan_leaf_inputs(assessment.unit, assessment.round.year),
+        assessment,
+        by=by,
+        feed=FEED,
+        inputs=plan_leaf_inputs(assessment.unit, assessment.round.year),
         action="plans.prefill_plan_leaf",
     )

@@ -20,6 +20,12 @@ class RemediationConfig(AppConfig):
             from parindex.assessments.feeds import register_feed
         except ImportError:  # pragma: no cover — older tree without the registry
             return
-        from parindex.remediation.integration import prefill_remediation_leaves
+        from parindex.remediation.integration import FEED, remediation_leaf_inputs, remediation_url
 
-        register_feed("remediation", prefill_remediation_leaves)
+        register_feed(
+            FEED,
+            inputs=remediation_leaf_inputs,
+            label=_("the remediation of shortcomings"),
+            source_url=remediation_url,
+            action="remediation.prefill_remediation_leaf",
+        )

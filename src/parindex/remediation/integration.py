@@ -47,6 +47,13 @@ def remediation_leaf_inputs(unit, year: int) -> dict | None:
     return {**values, "feed": FEED}
 
 
+def remediation_url(unit, year: int) -> str:
+    """Where the fed leaf's "from the remediation" mark leads: the unit's items."""
+    from django.urls import reverse
+
+    return reverse("remediation:unit_items", args=[unit.pk])
+
+
 def open_assessments(unit, year: int):
     from parindex.assessments.models import Assessment, Round
 
