@@ -31,11 +31,35 @@ ItemStatus = RemediationItem.Status
 
 PLAN_FIELDS = ("title", "number", "document_date")
 MAINTENANCE_FIELDS = ("measures", "lead_text", "coordinators_text", "deadline")
-ITEM_FIELDS = ("shortcoming", "cause", "solution", "lead_unit", "lead_official", "lead_text", "coordinators_text",
-               "deadline", "expected_result")
-ITEM_AUDIT = ("status", "shortcoming", "cause", "solution", "lead_unit_id", "lead_official_id", "lead_text",
-              "coordinators_text", "deadline", "expected_result", "cannot_reason", "result_text", "completed_on",
-              "verified_at", "verified_by_id", "verification_note")
+ITEM_FIELDS = (
+    "shortcoming",
+    "cause",
+    "solution",
+    "lead_unit",
+    "lead_official",
+    "lead_text",
+    "coordinators_text",
+    "deadline",
+    "expected_result",
+)
+ITEM_AUDIT = (
+    "status",
+    "shortcoming",
+    "cause",
+    "solution",
+    "lead_unit_id",
+    "lead_official_id",
+    "lead_text",
+    "coordinators_text",
+    "deadline",
+    "expected_result",
+    "cannot_reason",
+    "result_text",
+    "completed_on",
+    "verified_at",
+    "verified_by_id",
+    "verification_note",
+)
 
 
 def _deny(message: str | None = None):
@@ -46,14 +70,19 @@ def _require_editable(plan: RemediationPlan) -> None:
     if plan.status == Status.APPROVED:
         raise ValidationError(_("This plan is approved; reopen it before changing it."))
     if plan.status == Status.SUBMITTED:
-        raise ValidationError(_("This plan has been submitted for approval; it can be changed only after it is "
-                                "returned."))
+        raise ValidationError(
+            _("This plan has been submitted for approval; it can be changed only after it is returned.")
+        )
 
 
 def _check_deadline(deadline: dt.date | None, start: dt.date | None, *, field: str = "deadline") -> None:
     if deadline and start and deadline < start:
-        raise ValidationError({field: _("The deadline %(deadline)s must not be before the plan date %(date)s.") % {
-            "deadline": deadline.strftime("%d/%m/%Y"), "date": start.strftime("%d/%m/%Y")}})
+        raise ValidationError(
+            {
+                field: _("The deadline %(deadline)s must not be before the plan date %(date)s.")
+                % {"deadline": deadline.strftime("%d/%m/%Y"), "date": start.strftime("%d/%m/%Y")}
+            }
+        )
 
 
 def _excluded_sources(framework) -> set[str]:
@@ -91,28 +120,36 @@ def _after_item_change(item: RemediationItem, by) -> None:
 # --- generation ---------------------------------------------------------------------------------
 
 
-def _appraisal_reasons(result) -> dict[int, str]:
-    """criterion_id → the appraiser's reason (round 2 wins over round 1) for this unit's sheet."""
+def _shortcoming_inputs(result) -> tuple[dict[int, list[logic.Appraised]], dict[int, str]]:
+    """criterion_id → the appraisal entries of the unit's sheet (both rounds), and criterion_id → the unit's
+    own note on its self score; the raw inputs of ``logic.shortcoming_text``. Two queries."""
     from parindex.appraisals.models import AppraisalEntry
+    from parindex.assessments.models import Score
 
     round_id = result.publication.round_id
     if round_id is None:
-        return {}
-    reasons: dict[int, tuple[int, str]] = {}
-    for criterion_id, number, reason in AppraisalEntry.objects.filter(
+        return {}, {}
+    entries: dict[int, list[logic.Appraised]] = {}
+    for criterion_id, number, points, reason in AppraisalEntry.objects.filter(
         sheet__assessment__round_id=round_id, sheet__assessment__unit_id=result.unit_id
-    ).exclude(reason="").values_list("criterion_id", "round_number", "reason"):
-        if criterion_id not in reasons or number > reasons[criterion_id][0]:
-            reasons[criterion_id] = (number, reason)
-    return {k: v[1] for k, v in reasons.items()}
+    ).values_list("criterion_id", "round_number", "points", "reason"):
+        entries.setdefault(criterion_id, []).append(logic.Appraised(number, points, reason or ""))
+    notes = dict(
+        Score.objects.filter(assessment__round_id=round_id, assessment__unit_id=result.unit_id)
+        .exclude(note="")
+        .values_list("criterion_id", "note")
+    )
+    return entries, notes
 
 
 def generate_plan(*, result, by, year: int | None = None) -> RemediationPlan:
     """Draft Phụ lục I and II from a published result of ``result.unit``.
 
     Every leaf lands in exactly one appendix, except excluded sources (survey) and leaves marked
-    not applicable (``logic.appendix_for``). The appraiser's reason becomes the stated shortcoming;
-    lead and coordinators come from the framework; deadlines default to 31/12 of the plan year.
+    not applicable (``logic.appendix_for``). The stated shortcoming is why the points were lost
+    (``logic.shortcoming_text``: the final appraisal's deduction reason, else the unit's own note on a
+    self-deducted leaf, else empty — never an approving remark); lead and coordinators come from the
+    framework; deadlines default to 31/12 of the plan year.
     """
     from parindex.results.models import Publication
     from parindex.results.scoring import lost_points
@@ -130,44 +167,78 @@ def generate_plan(*, result, by, year: int | None = None) -> RemediationPlan:
     excluded = _excluded_sources(framework)
     areas = {a.get("code"): a.get("title", "") for a in (publication.areas or [])}
     leaves = list(result.leaves.select_related("criterion").order_by("order"))
-    reasons = _appraisal_reasons(result)
+    entries, notes = _shortcoming_inputs(result)
     deadline = dt.date(year, 12, 31)
     with transaction.atomic():
         _lock_unit(unit)
         if RemediationPlan.objects.filter(unit=unit, year=year).exists():
             raise ValidationError({"year": _("This unit already has a remediation plan for this year.")})
         plan = RemediationPlan.objects.create(
-            unit=unit, year=year, assessed_year=result.year, result=result, round_id=publication.round_id,
-            framework=framework, created_by=by,
+            unit=unit,
+            year=year,
+            assessed_year=result.year,
+            result=result,
+            round_id=publication.round_id,
+            framework=framework,
+            created_by=by,
         )
         number = _next_number(unit, year)
         maintain, remediate = [], []
         for order, leaf in enumerate(leaves):
             criterion = leaf.criterion
             source = "survey" if leaf.is_survey else _leaf_source(criterion)
-            where = logic.appendix_for(max_points=leaf.max_points, final_points=leaf.final_points,
-                                       not_applicable=leaf.not_applicable, source=source, excluded_sources=excluded)
+            where = logic.appendix_for(
+                max_points=leaf.max_points,
+                final_points=leaf.final_points,
+                not_applicable=leaf.not_applicable,
+                source=source,
+                excluded_sources=excluded,
+            )
             common = dict(
-                criterion=criterion, order=order, code=leaf.code, title=leaf.title,
-                area_title=areas.get(leaf.area_code, leaf.area_code), max_points=leaf.max_points,
-                points=leaf.final_points, lead_text=(criterion.lead_text if criterion else "")[:255],
-                coordinators_text=(criterion.coordinators_text if criterion else "")[:500], deadline=deadline,
+                criterion=criterion,
+                order=order,
+                code=leaf.code,
+                title=leaf.title,
+                area_title=areas.get(leaf.area_code, leaf.area_code),
+                max_points=leaf.max_points,
+                points=leaf.final_points,
+                lead_text=(criterion.lead_text if criterion else "")[:255],
+                coordinators_text=(criterion.coordinators_text if criterion else "")[:500],
+                deadline=deadline,
             )
             if where == logic.MAINTAIN:
                 maintain.append(MaintenanceItem(plan=plan, **common))
             elif where == logic.REMEDIATE:
                 lost = lost_points(leaf.max_points, leaf.self_points, leaf.final_points)
-                remediate.append(RemediationItem(
-                    unit=unit, year=year, number=number, source=RemediationItem.Source.APPENDIX, plan=plan,
-                    lost_by_appraisal=lost.by_appraisal if lost.by_appraisal and lost.by_appraisal > 0 else None,
-                    lost_by_self=lost.by_self if lost.by_self and lost.by_self > 0 else None,
-                    shortcoming=reasons.get(criterion.pk, "") if criterion else "", **common,
-                ))
+                remediate.append(
+                    RemediationItem(
+                        unit=unit,
+                        year=year,
+                        number=number,
+                        source=RemediationItem.Source.APPENDIX,
+                        plan=plan,
+                        lost_by_appraisal=lost.by_appraisal
+                        if lost.by_appraisal and lost.by_appraisal > 0
+                        else None,
+                        lost_by_self=lost.by_self if lost.by_self and lost.by_self > 0 else None,
+                        shortcoming=logic.shortcoming_text(
+                            entries=entries.get(criterion.pk, ()) if criterion else (),
+                            max_points=leaf.max_points,
+                            self_points=leaf.self_points,
+                            unit_note=notes.get(criterion.pk, "") if criterion else "",
+                        ),
+                        **common,
+                    )
+                )
                 number += 1
         MaintenanceItem.objects.bulk_create(maintain)
         RemediationItem.objects.bulk_create(remediate)
-        record(actor=by, action="remediation.generate_plan", obj=plan,
-               after={"result": result.pk, "year": year, "maintain": len(maintain), "remediate": len(remediate)})
+        record(
+            actor=by,
+            action="remediation.generate_plan",
+            obj=plan,
+            after={"result": result.pk, "year": year, "maintain": len(maintain), "remediate": len(remediate)},
+        )
     return plan
 
 
@@ -185,19 +256,35 @@ def update_plan(plan: RemediationPlan, *, by, **changes) -> RemediationPlan:
         _require_editable(plan)
         new_date = changes.get("document_date", plan.document_date)
         if new_date:
-            earliest = (
-                list(plan.remediation_items.exclude(deadline=None).order_by("deadline").values_list("deadline", flat=True)[:1])
-                + list(plan.maintenance_items.exclude(deadline=None).order_by("deadline").values_list("deadline", flat=True)[:1])
+            earliest = list(
+                plan.remediation_items.exclude(deadline=None)
+                .order_by("deadline")
+                .values_list("deadline", flat=True)[:1]
+            ) + list(
+                plan.maintenance_items.exclude(deadline=None)
+                .order_by("deadline")
+                .values_list("deadline", flat=True)[:1]
             )
             if earliest and min(earliest) < new_date:
-                raise ValidationError({"document_date": _(
-                    "Some deadlines in the plan (the earliest %(deadline)s) are before this date; change them first."
-                ) % {"deadline": min(earliest).strftime("%d/%m/%Y")}})
+                raise ValidationError(
+                    {
+                        "document_date": _(
+                            "Some deadlines in the plan (the earliest %(deadline)s) are before this date; change them first."
+                        )
+                        % {"deadline": min(earliest).strftime("%d/%m/%Y")}
+                    }
+                )
         before = snapshot(plan, PLAN_FIELDS)
         for name, value in changes.items():
             setattr(plan, name, value.strip() if isinstance(value, str) else value)
         plan.save()
-        record(actor=by, action="remediation.update_plan", obj=plan, before=before, after=snapshot(plan, PLAN_FIELDS))
+        record(
+            actor=by,
+            action="remediation.update_plan",
+            obj=plan,
+            before=before,
+            after=snapshot(plan, PLAN_FIELDS),
+        )
     return plan
 
 
@@ -215,8 +302,13 @@ def update_maintenance_item(item: MaintenanceItem, *, by, **changes) -> Maintena
         for name, value in changes.items():
             setattr(item, name, value)
         item.save()
-        record(actor=by, action="remediation.update_maintenance_item", obj=item, before=before,
-               after=snapshot(item, MAINTENANCE_FIELDS))
+        record(
+            actor=by,
+            action="remediation.update_maintenance_item",
+            obj=item,
+            before=before,
+            after=snapshot(item, MAINTENANCE_FIELDS),
+        )
     return item
 
 
@@ -224,8 +316,14 @@ def _check_item_fields(item: RemediationItem, changes: dict, plan: RemediationPl
     start = plan.document_date if plan else (item.inspection.inspected_on if item.inspection_id else None)
     _check_deadline(changes.get("deadline", item.deadline), start)
     lead_unit = changes.get("lead_unit")
-    if lead_unit is not None and lead_unit.pk != item.unit_id and item.unit_id not in lead_unit.ancestor_ids():
-        raise ValidationError({"lead_unit": _("The lead unit must be the unit itself or one of its departments.")})
+    if (
+        lead_unit is not None
+        and lead_unit.pk != item.unit_id
+        and item.unit_id not in lead_unit.ancestor_ids()
+    ):
+        raise ValidationError(
+            {"lead_unit": _("The lead unit must be the unit itself or one of its departments.")}
+        )
 
 
 def update_item(item: RemediationItem, *, by, **changes) -> RemediationItem:
@@ -236,7 +334,11 @@ def update_item(item: RemediationItem, *, by, **changes) -> RemediationItem:
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     with transaction.atomic():
-        item = RemediationItem.objects.select_for_update(of=("self",)).select_related("inspection").get(pk=item.pk)
+        item = (
+            RemediationItem.objects.select_for_update(of=("self",))
+            .select_related("inspection")
+            .get(pk=item.pk)
+        )
         plan = RemediationPlan.objects.select_for_update().get(pk=item.plan_id) if item.plan_id else None
         if plan is not None:
             _require_editable(plan)
@@ -246,7 +348,13 @@ def update_item(item: RemediationItem, *, by, **changes) -> RemediationItem:
             setattr(item, name, value.strip() if isinstance(value, str) else value)
         item.updated_at = timezone.now()
         item.save()
-        record(actor=by, action="remediation.update_item", obj=item, before=before, after=snapshot(item, ITEM_AUDIT))
+        record(
+            actor=by,
+            action="remediation.update_item",
+            obj=item,
+            before=before,
+            after=snapshot(item, ITEM_AUDIT),
+        )
     return item
 
 
@@ -254,23 +362,42 @@ def add_item(plan: RemediationPlan, *, by, criterion, **fields) -> RemediationIt
     """Add a criterion to Phụ lục II by hand (e.g. one the unit wants to improve). Survey leaves are refused."""
     if not access.can_edit(by, plan.unit):
         _deny()
-    if criterion is None or not criterion.is_leaf or (plan.framework_id and criterion.framework_id != plan.framework_id):
+    if (
+        criterion is None
+        or not criterion.is_leaf
+        or (plan.framework_id and criterion.framework_id != plan.framework_id)
+    ):
         raise ValidationError({"criterion": _("Choose a scored criterion of the plan's criteria framework.")})
     if _leaf_source(criterion) in _excluded_sources(plan.framework):
-        raise ValidationError({"criterion": _(
-            "Criterion %(code)s is scored by a sociological survey; survey criteria are not part of a remediation "
-            "plan.") % {"code": criterion.code}})
+        raise ValidationError(
+            {
+                "criterion": _(
+                    "Criterion %(code)s is scored by a sociological survey; survey criteria are not part of a remediation "
+                    "plan."
+                )
+                % {"code": criterion.code}
+            }
+        )
     with transaction.atomic():
         _lock_unit(plan.unit)
         plan = RemediationPlan.objects.select_for_update().get(pk=plan.pk)
         _require_editable(plan)
-        if plan.remediation_items.filter(criterion=criterion).exists() or plan.maintenance_items.filter(
-                criterion=criterion).exists():
+        if (
+            plan.remediation_items.filter(criterion=criterion).exists()
+            or plan.maintenance_items.filter(criterion=criterion).exists()
+        ):
             raise ValidationError({"criterion": _("This criterion is already in the plan.")})
         item = RemediationItem(
-            unit=plan.unit, year=plan.year, number=_next_number(plan.unit, plan.year), plan=plan,
-            source=RemediationItem.Source.APPENDIX, criterion=criterion, code=criterion.code, title=criterion.title,
-            area_title=criterion.area.title if criterion.area_id else "", max_points=criterion.max_points,
+            unit=plan.unit,
+            year=plan.year,
+            number=_next_number(plan.unit, plan.year),
+            plan=plan,
+            source=RemediationItem.Source.APPENDIX,
+            criterion=criterion,
+            code=criterion.code,
+            title=criterion.title,
+            area_title=criterion.area.title if criterion.area_id else "",
+            max_points=criterion.max_points,
             order=10_000 + plan.remediation_items.count(),
         )
         _check_item_fields(item, fields, plan)
@@ -292,12 +419,16 @@ def submit_plan(plan: RemediationPlan, *, by) -> RemediationPlan:
             raise ValidationError(_("This plan is not a draft; it cannot be submitted."))
         missing = plan.remediation_items.filter(solution="").values_list("number", flat=True)
         if missing:
-            raise ValidationError(_("Write a solution for every shortcoming before submitting (missing: %(list)s).")
-                                  % {"list": ", ".join(str(n) for n in missing[:10])})
+            raise ValidationError(
+                _("Write a solution for every shortcoming before submitting (missing: %(list)s).")
+                % {"list": ", ".join(str(n) for n in missing[:10])}
+            )
         before = {"status": plan.status}
         plan.status, plan.submitted_at, plan.submitted_by = Status.SUBMITTED, timezone.now(), by
         plan.save()
-        record(actor=by, action="remediation.submit_plan", obj=plan, before=before, after={"status": plan.status})
+        record(
+            actor=by, action="remediation.submit_plan", obj=plan, before=before, after={"status": plan.status}
+        )
     return plan
 
 
@@ -308,10 +439,20 @@ def approve_plan(plan: RemediationPlan, *, by) -> RemediationPlan:
         plan = RemediationPlan.objects.select_for_update().get(pk=plan.pk)
         if plan.status != Status.SUBMITTED:
             raise ValidationError(_("Only a submitted plan can be approved or returned."))
-        plan.status, plan.decided_at, plan.decided_by, plan.return_comment = Status.APPROVED, timezone.now(), by, ""
+        plan.status, plan.decided_at, plan.decided_by, plan.return_comment = (
+            Status.APPROVED,
+            timezone.now(),
+            by,
+            "",
+        )
         plan.save()
-        record(actor=by, action="remediation.approve_plan", obj=plan, before={"status": Status.SUBMITTED},
-               after={"status": plan.status})
+        record(
+            actor=by,
+            action="remediation.approve_plan",
+            obj=plan,
+            before={"status": Status.SUBMITTED},
+            after={"status": plan.status},
+        )
     return plan
 
 
@@ -325,10 +466,20 @@ def return_plan(plan: RemediationPlan, *, by, comment: str) -> RemediationPlan:
         plan = RemediationPlan.objects.select_for_update().get(pk=plan.pk)
         if plan.status != Status.SUBMITTED:
             raise ValidationError(_("Only a submitted plan can be approved or returned."))
-        plan.status, plan.decided_at, plan.decided_by, plan.return_comment = Status.RETURNED, timezone.now(), by, comment
+        plan.status, plan.decided_at, plan.decided_by, plan.return_comment = (
+            Status.RETURNED,
+            timezone.now(),
+            by,
+            comment,
+        )
         plan.save()
-        record(actor=by, action="remediation.return_plan", obj=plan, before={"status": Status.SUBMITTED},
-               after={"status": plan.status, "comment": comment})
+        record(
+            actor=by,
+            action="remediation.return_plan",
+            obj=plan,
+            before={"status": Status.SUBMITTED},
+            after={"status": plan.status, "comment": comment},
+        )
     return plan
 
 
@@ -344,8 +495,13 @@ def reopen_plan(plan: RemediationPlan, *, by, reason: str) -> RemediationPlan:
             raise ValidationError(_("Only an approved plan can be reopened."))
         plan.status, plan.reopen_reason = Status.REOPENED, reason
         plan.save()
-        record(actor=by, action="remediation.reopen_plan", obj=plan, before={"status": Status.APPROVED},
-               after={"status": plan.status, "reason": reason})
+        record(
+            actor=by,
+            action="remediation.reopen_plan",
+            obj=plan,
+            before={"status": Status.APPROVED},
+            after={"status": plan.status, "reason": reason},
+        )
     return plan
 
 
@@ -359,15 +515,26 @@ def report_results(plan: RemediationPlan, *, by) -> RemediationPlan:
             raise ValidationError(_("Report results of an approved plan."))
         plan.results_reported_at = timezone.now()
         plan.save(update_fields=["results_reported_at"])
-        record(actor=by, action="remediation.report_results", obj=plan, after={"at": plan.results_reported_at})
+        record(
+            actor=by, action="remediation.report_results", obj=plan, after={"at": plan.results_reported_at}
+        )
     return plan
 
 
 # --- inspections -------------------------------------------------------------------------------
 
 
-def record_inspection(*, owner_unit, by, decision_number: str, inspected_on: dt.date, units: Iterable,
-                      decision_date: dt.date | None = None, title: str = "", conclusion: str = "") -> Inspection:
+def record_inspection(
+    *,
+    owner_unit,
+    by,
+    decision_number: str,
+    inspected_on: dt.date,
+    units: Iterable,
+    decision_date: dt.date | None = None,
+    title: str = "",
+    conclusion: str = "",
+) -> Inspection:
     if not access.can_inspect(by, owner_unit):
         _deny(_("Only an index manager of the inspecting unit may record an inspection."))
     units = list(units)
@@ -378,24 +545,48 @@ def record_inspection(*, owner_unit, by, decision_number: str, inspected_on: dt.
         raise ValidationError({"units": _("Choose at least one inspected unit.")})
     outside = [u.name for u in units if owner_unit.pk not in u.ancestor_ids()]
     if outside:
-        raise ValidationError({"units": _("These units are not under the inspecting unit: %(list)s.")
-                               % {"list": ", ".join(outside)}})
+        raise ValidationError(
+            {
+                "units": _("These units are not under the inspecting unit: %(list)s.")
+                % {"list": ", ".join(outside)}
+            }
+        )
     if decision_date and inspected_on and inspected_on < decision_date:
         raise ValidationError({"inspected_on": _("The inspection cannot take place before its decision.")})
     with transaction.atomic():
         inspection = Inspection.objects.create(
-            owner_unit=owner_unit, decision_number=decision_number, decision_date=decision_date,
-            inspected_on=inspected_on, title=title.strip(), conclusion=conclusion.strip(), created_by=by,
+            owner_unit=owner_unit,
+            decision_number=decision_number,
+            decision_date=decision_date,
+            inspected_on=inspected_on,
+            title=title.strip(),
+            conclusion=conclusion.strip(),
+            created_by=by,
         )
         inspection.units.set(units)
-        record(actor=by, action="remediation.record_inspection", obj=inspection,
-               after={**snapshot(inspection, ("decision_number", "decision_date", "inspected_on", "title")),
-                      "units": [u.pk for u in units]})
+        record(
+            actor=by,
+            action="remediation.record_inspection",
+            obj=inspection,
+            after={
+                **snapshot(inspection, ("decision_number", "decision_date", "inspected_on", "title")),
+                "units": [u.pk for u in units],
+            },
+        )
     return inspection
 
 
-def add_finding(inspection: Inspection, *, unit, by, shortcoming: str, deadline: dt.date, solution: str = "",
-                lead_text: str = "", criterion=None) -> RemediationItem:
+def add_finding(
+    inspection: Inspection,
+    *,
+    unit,
+    by,
+    shortcoming: str,
+    deadline: dt.date,
+    solution: str = "",
+    lead_text: str = "",
+    criterion=None,
+) -> RemediationItem:
     """A finding of the inspection for one inspected unit: "tồn tại N" joins the unit's remediation list."""
     if not access.can_inspect(by, inspection.owner_unit):
         _deny(_("Only an index manager of the inspecting unit may record findings."))
@@ -405,9 +596,15 @@ def add_finding(inspection: Inspection, *, unit, by, shortcoming: str, deadline:
     if deadline is None:
         raise ValidationError({"deadline": _("Give the deadline for remedying the shortcoming.")})
     if deadline < inspection.inspected_on:
-        raise ValidationError({"deadline": _("The deadline %(deadline)s must not be before the inspection date "
-                                             "%(date)s.") % {"deadline": deadline.strftime("%d/%m/%Y"),
-                                                             "date": inspection.inspected_on.strftime("%d/%m/%Y")}})
+        raise ValidationError(
+            {
+                "deadline": _("The deadline %(deadline)s must not be before the inspection date %(date)s.")
+                % {
+                    "deadline": deadline.strftime("%d/%m/%Y"),
+                    "date": inspection.inspected_on.strftime("%d/%m/%Y"),
+                }
+            }
+        )
     if not inspection.units.filter(pk=unit.pk).exists():
         raise ValidationError({"unit": _("This unit was not inspected in this inspection.")})
     year = inspection.inspected_on.year
@@ -415,10 +612,20 @@ def add_finding(inspection: Inspection, *, unit, by, shortcoming: str, deadline:
         _lock_unit(unit)
         finding_number = inspection.findings.filter(unit=unit).count() + 1
         item = RemediationItem.objects.create(
-            unit=unit, year=year, number=_next_number(unit, year), source=RemediationItem.Source.INSPECTION,
-            inspection=inspection, finding_number=finding_number, title=shortcoming, shortcoming=shortcoming,
-            solution=solution.strip(), lead_text=lead_text.strip(), deadline=deadline, criterion=criterion,
-            code=criterion.code if criterion else "", order=20_000 + finding_number,
+            unit=unit,
+            year=year,
+            number=_next_number(unit, year),
+            source=RemediationItem.Source.INSPECTION,
+            inspection=inspection,
+            finding_number=finding_number,
+            title=shortcoming,
+            shortcoming=shortcoming,
+            solution=solution.strip(),
+            lead_text=lead_text.strip(),
+            deadline=deadline,
+            criterion=criterion,
+            code=criterion.code if criterion else "",
+            order=20_000 + finding_number,
         )
         record(actor=by, action="remediation.add_finding", obj=item, after=snapshot(item, ITEM_AUDIT))
         _after_item_change(item, by)
@@ -433,13 +640,16 @@ def _require_reporter(by, item):
         _deny()
 
 
-def update_progress(item: RemediationItem, *, by, status: str | None = None, note: str = "") -> RemediationItem:
+def update_progress(
+    item: RemediationItem, *, by, status: str | None = None, note: str = ""
+) -> RemediationItem:
     """Set the item in progress / not started and/or write a progress note."""
     _require_reporter(by, item)
     note = (note or "").strip()
     if status not in (None, "", ItemStatus.NOT_STARTED, ItemStatus.IN_PROGRESS):
-        raise ValidationError({"status": _("Use “record the result” to finish an item and “cannot be done” to "
-                                           "give it up.")})
+        raise ValidationError(
+            {"status": _("Use “record the result” to finish an item and “cannot be done” to give it up.")}
+        )
     if not status and not note:
         raise ValidationError({"note": _("Write a progress note or change the status.")})
     with transaction.atomic():
@@ -456,14 +666,26 @@ def update_progress(item: RemediationItem, *, by, status: str | None = None, not
         item.save()
         if note:
             ProgressNote.objects.create(item=item, text=note, created_by=by)
-        record(actor=by, action="remediation.update_progress", obj=item, before=before,
-               after={**snapshot(item, ITEM_AUDIT), "note": note})
+        record(
+            actor=by,
+            action="remediation.update_progress",
+            obj=item,
+            before=before,
+            after={**snapshot(item, ITEM_AUDIT), "note": note},
+        )
         _after_item_change(item, by)
     return item
 
 
-def record_result(item: RemediationItem, *, by, result_text: str, completed_on: dt.date | None = None,
-                  uploads: Iterable[tuple] = (), evidence: Iterable = ()) -> RemediationItem:
+def record_result(
+    item: RemediationItem,
+    *,
+    by,
+    result_text: str,
+    completed_on: dt.date | None = None,
+    uploads: Iterable[tuple] = (),
+    evidence: Iterable = (),
+) -> RemediationItem:
     """The shortcoming is remedied: result, completion date and evidence.
 
     ``uploads`` are ``(uploaded_file, short_name)`` pairs stored through the assessments evidence
@@ -488,20 +710,37 @@ def record_result(item: RemediationItem, *, by, result_text: str, completed_on: 
         with transaction.atomic():
             item = RemediationItem.objects.select_for_update().get(pk=item.pk)
             if item.is_verified:
-                raise ValidationError(_("This shortcoming has been verified; its result can no longer change."))
+                raise ValidationError(
+                    _("This shortcoming has been verified; its result can no longer change.")
+                )
             before = snapshot(item, ITEM_AUDIT)
             for uploaded, short_name in uploads:
-                stored.append(store_upload(
-                    unit=item.unit, year=item.year, uploaded_file=uploaded, short_name=short_name,
-                    purpose=remediation_purpose(item.number), by=by,
-                ))
+                stored.append(
+                    store_upload(
+                        unit=item.unit,
+                        year=item.year,
+                        uploaded_file=uploaded,
+                        short_name=short_name,
+                        purpose=remediation_purpose(item.number),
+                        by=by,
+                    )
+                )
             item.status, item.result_text, item.completed_on, item.cannot_reason = (
-                ItemStatus.DONE, result_text, completed_on, "")
+                ItemStatus.DONE,
+                result_text,
+                completed_on,
+                "",
+            )
             item.updated_at = timezone.now()
             item.save()
             item.evidence.add(*existing, *stored)
-            record(actor=by, action="remediation.record_result", obj=item, before=before,
-                   after={**snapshot(item, ITEM_AUDIT), "evidence": [e.pk for e in (*existing, *stored)]})
+            record(
+                actor=by,
+                action="remediation.record_result",
+                obj=item,
+                before=before,
+                after={**snapshot(item, ITEM_AUDIT), "evidence": [e.pk for e in (*existing, *stored)]},
+            )
             _after_item_change(item, by)
     except BaseException:
         # The rows rolled back; the files written by store_upload must go too.
@@ -525,7 +764,13 @@ def mark_cannot(item: RemediationItem, *, by, reason: str) -> RemediationItem:
         item.status, item.cannot_reason, item.completed_on = ItemStatus.CANNOT, reason, None
         item.updated_at = timezone.now()
         item.save()
-        record(actor=by, action="remediation.mark_cannot", obj=item, before=before, after=snapshot(item, ITEM_AUDIT))
+        record(
+            actor=by,
+            action="remediation.mark_cannot",
+            obj=item,
+            before=before,
+            after=snapshot(item, ITEM_AUDIT),
+        )
         _after_item_change(item, by)
     return item
 
@@ -539,22 +784,40 @@ def verify_item(item: RemediationItem, *, by, note: str = "") -> RemediationItem
         if item.status != ItemStatus.DONE:
             raise ValidationError(_("Only a remedied shortcoming can be verified."))
         if not item.evidence.exists():
-            raise ValidationError(_("This result has no evidence; it cannot be verified. Ask the unit to attach the "
-                                    "evidence first."))
+            raise ValidationError(
+                _(
+                    "This result has no evidence; it cannot be verified. Ask the unit to attach the "
+                    "evidence first."
+                )
+            )
         if item.is_verified:
             raise ValidationError(_("This result is already verified."))
         before = snapshot(item, ITEM_AUDIT)
         item.verified_at, item.verified_by, item.verification_note = timezone.now(), by, (note or "").strip()
         item.save()
-        record(actor=by, action="remediation.verify_item", obj=item, before=before, after=snapshot(item, ITEM_AUDIT))
+        record(
+            actor=by,
+            action="remediation.verify_item",
+            obj=item,
+            before=before,
+            after=snapshot(item, ITEM_AUDIT),
+        )
     return item
 
 
 # --- targets -------------------------------------------------------------------------------------
 
 
-def set_target(*, unit, year: int, by, index_percent: Decimal | None = None, class_label: str = "",
-               rank: int | None = None, commitments: str = "") -> Target:
+def set_target(
+    *,
+    unit,
+    year: int,
+    by,
+    index_percent: Decimal | None = None,
+    class_label: str = "",
+    rank: int | None = None,
+    commitments: str = "",
+) -> Target:
     if not access.can_edit(by, unit):
         _deny()
     if index_percent is not None and not (Decimal(0) <= index_percent <= Decimal(100)):
@@ -571,6 +834,11 @@ def set_target(*, unit, year: int, by, index_percent: Decimal | None = None, cla
         target.index_percent, target.class_label, target.rank = index_percent, class_label.strip(), rank
         target.commitments, target.set_by, target.set_at = commitments.strip(), by, timezone.now()
         target.save()
-        record(actor=by, action="remediation.set_target", obj=target, before=before,
-               after=snapshot(target, ("year", "index_percent", "class_label", "rank", "commitments")))
+        record(
+            actor=by,
+            action="remediation.set_target",
+            obj=target,
+            before=before,
+            after=snapshot(target, ("year", "index_percent", "class_label", "rank", "commitments")),
+        )
     return target

@@ -17,19 +17,42 @@ def items_queryset():
     from parindex.assessments.models import Evidence
 
     return RemediationItem.objects.select_related(
-        "unit", "lead_unit", "lead_official", "inspection", "verified_by", "plan"
+        "unit", "lead_unit", "lead_official", "inspection", "verified_by", "plan", "criterion__area"
     ).prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("generated_name", "id")))
 
 
+def framework_order(item) -> tuple:
+    """Where an appendix row sits: the framework's order of areas, then of criteria (``sort_key``, the
+    tree order the framework defines), then the order of generation. Never the alphabet of the area
+    titles (issue 17: "area 5 second, area 2 last as VIII"). Rows whose criterion is gone fall back to
+    the natural order of their code; rows without any criterion (inspection findings) come last."""
+    from parindex.frameworks.models import natural_code_key
+
+    criterion = getattr(item, "criterion", None)
+    if criterion is not None and criterion.sort_key:
+        area = criterion.sort_key.split(".", 1)[0]
+        return (0, area, getattr(item, "area_title", ""), 0, criterion.sort_key, (), item.order)
+    code = getattr(item, "code", "") or ""
+    if code:
+        area = natural_code_key(code.split(".", 1)[0])
+        return (1, "", getattr(item, "area_title", ""), area, "", natural_code_key(code), item.order)
+    return (2, "", "", (), "", (), item.order)
+
+
 def plan_lists(plan: RemediationPlan) -> tuple[list[MaintenanceItem], list[RemediationItem]]:
-    maintain = list(plan.maintenance_items.order_by("order", "id"))
+    """Phụ lục I and II of one plan, in framework order (items added by hand sit in their area)."""
+    maintain = list(plan.maintenance_items.select_related("criterion").order_by("order", "id"))
     remediate = list(items_queryset().filter(plan=plan).order_by("order", "number"))
+    maintain.sort(key=framework_order)
+    remediate.sort(key=framework_order)
     return maintain, remediate
 
 
 def other_items(plan: RemediationPlan) -> list[RemediationItem]:
     """The unit's inspection findings of the plan's year (they join the unit's remediation list)."""
-    return list(items_queryset().filter(unit_id=plan.unit_id, year=plan.year, plan__isnull=True).order_by("number"))
+    return list(
+        items_queryset().filter(unit_id=plan.unit_id, year=plan.year, plan__isnull=True).order_by("number")
+    )
 
 
 @dataclass
@@ -49,13 +72,17 @@ class Counts:
 def counts_by_unit(unit_ids, year: int) -> dict[int, Counts]:
     today = timezone.localdate()
     S = RemediationItem.Status
-    rows = RemediationItem.objects.filter(unit_id__in=list(unit_ids), year=year).values("unit_id").annotate(
-        total=Count("id"),
-        done=Count("id", filter=Q(status=S.DONE)),
-        verified=Count("id", filter=Q(verified_at__isnull=False)),
-        in_progress=Count("id", filter=Q(status=S.IN_PROGRESS)),
-        cannot=Count("id", filter=Q(status=S.CANNOT)),
-        overdue=Count("id", filter=Q(status__in=RemediationItem.OPEN, deadline__lt=today)),
+    rows = (
+        RemediationItem.objects.filter(unit_id__in=list(unit_ids), year=year)
+        .values("unit_id")
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=Q(status=S.DONE)),
+            verified=Count("id", filter=Q(verified_at__isnull=False)),
+            in_progress=Count("id", filter=Q(status=S.IN_PROGRESS)),
+            cannot=Count("id", filter=Q(status=S.CANNOT)),
+            overdue=Count("id", filter=Q(status__in=RemediationItem.OPEN, deadline__lt=today)),
+        )
     )
     return {r.pop("unit_id"): Counts(**r) for r in rows}
 
@@ -75,29 +102,52 @@ def compilation_rows(user, year: int, root=None) -> list[CompilationRow]:
     if root is not None:
         units = units.filter(path__startswith=root.path)
     plans = {p.unit_id: p for p in RemediationPlan.objects.visible_to(user).filter(year=year, unit__in=units)}
-    with_items = set(RemediationItem.objects.visible_to(user).filter(year=year, unit__in=units)
-                     .values_list("unit_id", flat=True).distinct())
-    units = list(units.filter(Q(pk__in=list(plans)) | Q(pk__in=list(with_items)) | Q(kind__in=["commune", "ward",
-                                                                                               "special_zone",
-                                                                                               "district"]))
-                 .order_by("path"))
+    with_items = set(
+        RemediationItem.objects.visible_to(user)
+        .filter(year=year, unit__in=units)
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+    units = list(
+        units.filter(
+            Q(pk__in=list(plans))
+            | Q(pk__in=list(with_items))
+            | Q(kind__in=["commune", "ward", "special_zone", "district"])
+        ).order_by("path")
+    )
     counts = counts_by_unit([u.pk for u in units], year)
     return [CompilationRow(u, plans.get(u.pk), counts.get(u.pk, Counts())) for u in units]
 
 
 def general_plan_items(root, year: int, user) -> tuple[list[MaintenanceItem], list[RemediationItem]]:
     """The "Kế hoạch chung" of ``root``: its own plan (any state) and its units' approved plans, plus
-    every inspection finding of the year in the subtree."""
-    plans = RemediationPlan.objects.visible_to(user).filter(year=year, unit__path__startswith=root.path).filter(
-        Q(unit=root) | Q(status=RemediationPlan.Status.APPROVED)
+    every inspection finding of the year in the subtree; in framework order (area, then criterion),
+    then by unit."""
+    plans = (
+        RemediationPlan.objects.visible_to(user)
+        .filter(year=year, unit__path__startswith=root.path)
+        .filter(Q(unit=root) | Q(status=RemediationPlan.Status.APPROVED))
     )
-    maintain = list(MaintenanceItem.objects.filter(plan__in=plans).select_related("plan__unit")
-                    .order_by("plan__unit__path", "order"))
-    remediate = list(items_queryset().filter(Q(plan__in=plans) | Q(plan__isnull=True, unit__path__startswith=root.path,
-                                                                     year=year))
-                     .filter(pk__in=RemediationItem.objects.visible_to(user).values("pk"))
-                     .order_by("unit__path", "order", "number"))
+    maintain = list(
+        MaintenanceItem.objects.filter(plan__in=plans)
+        .select_related("plan__unit", "criterion")
+        .order_by("plan__unit__path", "order")
+    )
+    remediate = list(
+        items_queryset()
+        .filter(Q(plan__in=plans) | Q(plan__isnull=True, unit__path__startswith=root.path, year=year))
+        .filter(pk__in=RemediationItem.objects.visible_to(user).values("pk"))
+        .order_by("unit__path", "order", "number")
+    )
+    maintain.sort(key=lambda i: general_order(i, i.plan.unit))
+    remediate.sort(key=lambda i: general_order(i, i.unit))
     return maintain, remediate
+
+
+def general_order(item, unit) -> tuple:
+    """Framework order of the area, then the unit, then the criterion inside the area."""
+    key = framework_order(item)
+    return (*key[:4], unit.path, *key[4:], getattr(item, "number", 0))
 
 
 def lead_key(item) -> str:
@@ -121,10 +171,15 @@ def _map_codes(source_criterion_ids: set[int], framework) -> dict[int, str]:
         from_criterion_id__in=source_criterion_ids, to_criterion__framework=framework
     ).values_list("from_criterion_id", "to_criterion__code"):
         result[from_id] = code
-    unmapped = dict(Criterion.objects.filter(pk__in=source_criterion_ids - set(result)).values_list("pk", "code"))
+    unmapped = dict(
+        Criterion.objects.filter(pk__in=source_criterion_ids - set(result)).values_list("pk", "code")
+    )
     if unmapped:
-        present = set(Criterion.objects.filter(framework=framework, code__in=set(unmapped.values()))
-                      .values_list("code", flat=True))
+        present = set(
+            Criterion.objects.filter(framework=framework, code__in=set(unmapped.values())).values_list(
+                "code", flat=True
+            )
+        )
         for pk, code in unmapped.items():
             if code in present:  # same framework, or a version without a mapping for this criterion
                 result[pk] = code
@@ -143,9 +198,16 @@ def last_year_for_leaves(unit, framework, year: int) -> dict[str, dict]:
     from parindex.results.models import LeafResult
 
     found: dict[str, dict] = {}
-    leaves = list(LeafResult.objects.filter(
-        result__unit=unit, result__year=year - 1, result__publication__status="published", not_applicable=False,
-    ).exclude(criterion=None).values("criterion_id", "max_points", "final_points", "self_points"))
+    leaves = list(
+        LeafResult.objects.filter(
+            result__unit=unit,
+            result__year=year - 1,
+            result__publication__status="published",
+            not_applicable=False,
+        )
+        .exclude(criterion=None)
+        .values("criterion_id", "max_points", "final_points", "self_points")
+    )
     items = list(items_queryset().filter(unit=unit, year=year, criterion__isnull=False).order_by("number"))
     codes = _map_codes({row["criterion_id"] for row in leaves} | {i.criterion_id for i in items}, framework)
     for row in leaves:
@@ -164,8 +226,13 @@ def last_year_for_leaves(unit, framework, year: int) -> dict[str, dict]:
         if entry.get("item") is not None:
             continue
         entry.update(
-            item=item, number=item.number, status=item.display_status, status_label=item.display_status_label,
-            verified=item.is_verified, lost_by_appraisal=item.lost_by_appraisal, lost_by_self=item.lost_by_self,
+            item=item,
+            number=item.number,
+            status=item.display_status,
+            status_label=item.display_status_label,
+            verified=item.is_verified,
+            lost_by_appraisal=item.lost_by_appraisal,
+            lost_by_self=item.lost_by_self,
             evidence=list(item.evidence.all()),
         )
     return found
@@ -203,12 +270,23 @@ def target_rows(unit, user) -> list[TargetRow]:
     targets = list(Target.objects.visible_to(user).filter(unit=unit).order_by("-year"))
     if not targets:
         return []
-    results = {r.year: r for r in UnitResult.objects.published().filter(unit=unit, year__in=[t.year for t in targets])}
+    results = {
+        r.year: r
+        for r in UnitResult.objects.published().filter(unit=unit, year__in=[t.year for t in targets])
+    }
     rows = []
     for t in targets:
         r = results.get(t.year)
-        rows.append(TargetRow(t, r.index_percent if r else None, r.class_label if r else "",
-                              r.rank if r else None, r.rank_of if r else None, r is not None))
+        rows.append(
+            TargetRow(
+                t,
+                r.index_percent if r else None,
+                r.class_label if r else "",
+                r.rank if r else None,
+                r.rank_of if r else None,
+                r is not None,
+            )
+        )
     return rows
 
 
@@ -228,8 +306,12 @@ def awaiting_approval_for(user, limit: int = 20) -> list[RemediationPlan]:
     condition = Q(pk__in=[])
     for path in managed:
         condition |= Q(unit__path__startswith=path)
-    plans = RemediationPlan.objects.filter(condition, status=RemediationPlan.Status.SUBMITTED).select_related("unit")
-    return [p for p in plans.order_by("submitted_at")[: limit * 2] if access.manages_above(user, p.unit)][:limit]
+    plans = RemediationPlan.objects.filter(condition, status=RemediationPlan.Status.SUBMITTED).select_related(
+        "unit"
+    )
+    return [p for p in plans.order_by("submitted_at")[: limit * 2] if access.manages_above(user, p.unit)][
+        :limit
+    ]
 
 
 def generatable_results(user):
@@ -237,8 +319,12 @@ def generatable_results(user):
     from parindex.results.models import UnitResult
 
     units = access.editable_units(user)
-    results = list(UnitResult.objects.published().filter(unit__in=units).select_related("unit", "publication")
-                   .order_by("-year", "unit__path")[:50])
+    results = list(
+        UnitResult.objects.published()
+        .filter(unit__in=units)
+        .select_related("unit", "publication")
+        .order_by("-year", "unit__path")[:50]
+    )
     existing = set(RemediationPlan.objects.filter(unit__in=units).values_list("unit_id", "year"))
     return [r for r in results if (r.unit_id, r.year + 1) not in existing]
 
