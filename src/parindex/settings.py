@@ -299,6 +299,10 @@ WHITENOISE_USE_FINDERS = not _COLLECTED_STATIC
 PARINDEX_PUBLIC_RESULTS = env_bool("PARINDEX_PUBLIC_RESULTS", True)
 UPLOAD_MAX_MB = env_int("PARINDEX_UPLOAD_MAX_MB", 50, minimum=1, maximum=2048)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Imports read their file in a child process under these limits (core/limits.py): wall-clock
+# seconds and memory in MB on top of the worker's own size.
+PARINDEX_IMPORT_TIME_LIMIT = env_int("PARINDEX_IMPORT_TIME_LIMIT", 120, minimum=5, maximum=3600)
+PARINDEX_IMPORT_MEMORY_MB = env_int("PARINDEX_IMPORT_MEMORY_MB", 512, minimum=64, maximum=16384)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- E-mail -----------------------------------------------------------------------------

@@ -57,7 +57,16 @@ errors.install(api)
 
 
 def _mount() -> None:
-    from parindex.api.routers import appraisals, assessments, frameworks, plans, requests, results, units
+    from parindex.api.routers import (
+        appraisals,
+        assessments,
+        frameworks,
+        jobs,
+        plans,
+        requests,
+        results,
+        units,
+    )
 
     api.add_router("", units.router)
     api.add_router("", frameworks.router)
@@ -66,6 +75,7 @@ def _mount() -> None:
     api.add_router("", results.router)
     api.add_router("", plans.router)
     api.add_router("", requests.router)
+    api.add_router("", jobs.router)
     if apps.is_installed("parindex.remediation"):
         from parindex.api.routers import remediation
 

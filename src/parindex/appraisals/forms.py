@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from parindex.appraisals.models import Adjustment
+from parindex.core.forms import SpreadsheetFileField
 from parindex.core.text import parse_decimal
 
 
@@ -40,7 +41,19 @@ class AdjustmentForm(forms.Form):
 
 
 class SurveyUploadForm(forms.Form):
-    file = forms.FileField(label=_("Survey results (.xlsx)"))
+    """Checked in the request: an .xlsx within ``MAX_SURVEY_BYTES``; the rows are read by the job."""
+
+    file = SpreadsheetFileField(label=_("Survey results (.xlsx)"))
+
+    def clean_file(self):
+        from parindex.appraisals.surveys import MAX_SURVEY_BYTES
+
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_SURVEY_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)d MB.") % {"limit": MAX_SURVEY_BYTES // (1024 * 1024)}
+            )
+        return upload
 
 
 class AssignmentForm(forms.Form):

@@ -1,4 +1,11 @@
-"""Reading survey results (SIPAS / ĐTXHH) from .xlsx: unit code, criterion code, score % → points = max × %."""
+"""Reading survey results (SIPAS / ĐTXHH) from .xlsx: unit code, criterion code, score % → points = max × %.
+
+Limits (issue 24): the upload is at most ``MAX_SURVEY_BYTES``; a valid file has at most one
+row per unit of the round and survey criterion of the framework, so a sheet with more rows
+than that (plus ``MAX_SHOWN_ERRORS`` of slack for a few wrong rows) is refused before its
+rows are read; the sheet is parsed in a child process under the import time and memory
+limits (``core.limits``); a refused file lists its first 100 errors after their total count.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,10 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from parindex.core.spreadsheets import Column, RowError, SpreadsheetError, read_table
+from parindex.core.import_jobs import MAX_SHOWN_ERRORS, capped_errors
+from parindex.core.spreadsheets import Column, RowError, SpreadsheetError, _read_bytes, read_table
+
+MAX_SURVEY_BYTES = 5 * 1024 * 1024
 
 COLUMNS = [
     Column("unit", ("Mã đơn vị", "Unit code"), required=True),
@@ -24,14 +34,28 @@ class SurveyRow:
     points: Decimal
 
 
+def _parse(data: bytes, max_rows: int):
+    return read_table(data, COLUMNS, max_rows=max_rows)
+
+
 def read_survey(round, source) -> list[SurveyRow]:
-    """Validate every row; raise ``SpreadsheetError`` listing every problem (nothing is written)."""
+    """Validate every row; raise ``SpreadsheetError`` with the first errors and their count (nothing is written)."""
+    from parindex.core.limits import run_limited
     from parindex.frameworks.models import Criterion
     from parindex.results.scoring import survey_points
 
-    table = read_table(source, COLUMNS)
+    data = _read_bytes(source)
+    if len(data) > MAX_SURVEY_BYTES:
+        raise SpreadsheetError(
+            [RowError(None, _("The file is larger than %(limit)d MB.") % {"limit": MAX_SURVEY_BYTES // (1024 * 1024)})]
+        )
     units = {a.unit.code: a.unit for a in round.assessments.select_related("unit")}
     leaves = {c.code: c for c in Criterion.objects.filter(framework_id=round.framework_id, is_leaf=True)}
+    survey_leaves = sum(1 for c in leaves.values() if c.source == "survey")
+    try:
+        table = run_limited(_parse, data, max(len(units) * survey_leaves, 1) + MAX_SHOWN_ERRORS)
+    except SpreadsheetError as exc:
+        raise SpreadsheetError(capped_errors(exc.errors)) from None
     errors, rows, seen = [], [], set()
     for number, row in table:
         unit = units.get(row["unit"])
@@ -56,5 +80,5 @@ def read_survey(round, source) -> list[SurveyRow]:
         if criterion.source == "survey" and 0 <= percent <= 100:
             rows.append(SurveyRow(unit, criterion, percent, survey_points(criterion.max_points, percent)))
     if errors:
-        raise SpreadsheetError(errors)
+        raise SpreadsheetError(capped_errors(errors))
     return rows

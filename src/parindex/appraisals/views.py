@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from parindex.appraisals.forms import (
 )
 from parindex.appraisals.models import AppraisalEntry, AppraisalSheet, AppraiserAssignment
 from parindex.appraisals.selectors import sheet_rows
-from parindex.core.spreadsheets import SpreadsheetError
+from parindex.core.import_jobs import start_import
 from parindex.units.visibility import get_visible_or_404
 
 
@@ -99,17 +99,24 @@ def open_phase(request, round_id: int):
 
 @require_POST
 def survey_upload(request, round_id: int):
+    """Survey results are checked and imported on the worker (``appraisals.jobs``); the
+    request only checks the rights, the size and the file type, then shows the job page."""
     round_ = get_object_or_404(_rounds_qs(request.user), pk=round_id)
+    if not access.is_round_manager(request.user, round_):
+        raise PermissionDenied(_("Only the index managers running the round may import survey results."))
     form = SurveyUploadForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            n = actions.import_survey(round=round_, source=form.cleaned_data["file"], by=request.user)
-            messages.success(request, _("%(n)s survey scores imported.") % {"n": n})
-        except SpreadsheetError as exc:
-            for error in exc.errors:
-                messages.error(request, str(error))
-        except ValidationError as exc:
-            _errors(request, exc)
+        return start_import(
+            request,
+            form.cleaned_data["file"],
+            label=_("Import survey results"),
+            func_path="parindex.appraisals.jobs.import_survey_results",
+            kwargs={"round_id": round_.pk},
+            back_url=reverse("appraisals:round", args=[round_.pk]),
+        )
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
     return redirect("appraisals:round", round_id=round_.pk)
 
 

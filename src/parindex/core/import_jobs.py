@@ -23,6 +23,7 @@ from parindex.core.jobs import start_user_job
 from parindex.units.visibility import get_visible_or_404
 
 MAX_LISTED = 50  # codes or names listed in one detail line of a summary
+MAX_SHOWN_ERRORS = 100  # row errors listed for a refused file (with the total count above them)
 
 
 def start_import(
@@ -72,3 +73,27 @@ def listed(items) -> str:
     if len(items) > MAX_LISTED:
         text += " " + _("… and %(count)d more") % {"count": len(items) - MAX_LISTED}
     return text
+
+
+def capped_errors(errors, limit: int = MAX_SHOWN_ERRORS) -> list:
+    """The first ``limit`` row errors, after a line with the total count when there are more.
+
+    A file with 50,000 bad rows must not become 150,000 lines on a page: the user fixes the
+    first ones, and the count tells how far there is to go.
+    """
+    from django.utils.formats import number_format
+
+    from parindex.core.spreadsheets import RowError
+
+    errors = list(errors)
+    if len(errors) <= limit:
+        return errors
+    summary = RowError(
+        None,
+        _("The file has %(total)s errors; the first %(shown)s are listed.")
+        % {
+            "total": number_format(len(errors), force_grouping=True),
+            "shown": number_format(limit, force_grouping=True),
+        },
+    )
+    return [summary, *errors[:limit]]

@@ -28,6 +28,10 @@ executes the queue). Three pieces:
   any other exception is logged with its traceback and shown to the user by its message only.
   ``JobOutcome.details`` lists lines under the message (what an import created, …);
   ``JobOutcome.once=True`` deletes the result file at its first download (one-time passwords).
+  ``JobOutcome.extra`` (JSON) is stored as ``UserJob.result`` for API clients
+  (``GET /api/v1/jobs/{id}``), e.g. the id of the framework an import created.
+  An import reads its file through ``core.limits.run_limited`` (a child process with a
+  time and a memory limit), so a hostile file fails its job instead of holding the worker.
 
 Tests run user jobs inline (tests/conftest.py sets django-tasks' ImmediateBackend); the
 tests under tests/*/test_*jobs*.py also run them through the database queue and
@@ -272,6 +276,7 @@ def run_user_job(job_id: str) -> None:
             job.result_url = outcome.url[:500]
             job.result_once = outcome.once
             job.details = [str(line) for line in outcome.details]
+            job.result = dict(outcome.extra)
             job.message = (outcome.message or job.message)[:500]
             job.status = UserJob.Status.SUCCEEDED
             job.finished_at = timezone.now()

@@ -99,6 +99,23 @@ def check_xlsx_container(data: bytes) -> None:
         raise SpreadsheetError([RowError(None, _("The file unpacks to an unreasonable size and was refused."))])
 
 
+def too_many_rows(count: int | None, limit: int) -> RowError:
+    """The refusal of a sheet with more data rows than ``limit`` (``count`` when it is known)."""
+    from django.utils.formats import number_format
+
+    if count is None:
+        return RowError(
+            None,
+            _("The sheet has more than %(limit)s data rows; nothing was read.")
+            % {"limit": number_format(limit, force_grouping=True)},
+        )
+    return RowError(
+        None,
+        _("The sheet has %(count)s data rows; at most %(limit)s are accepted. Nothing was read.")
+        % {"count": number_format(count, force_grouping=True), "limit": number_format(limit, force_grouping=True)},
+    )
+
+
 def _read_bytes(source) -> bytes:
     if isinstance(source, bytes | bytearray):
         return bytes(source)
@@ -163,8 +180,13 @@ def _convert(column: Column, value: Any) -> Any:
     raise AssertionError(column.kind)
 
 
-def read_table(source, columns: Sequence[Column], *, sheet: str | None = None) -> Table:
-    """Read the first (or the named) sheet into typed rows; raise SpreadsheetError listing every problem."""
+def read_table(
+    source, columns: Sequence[Column], *, sheet: str | None = None, max_rows: int = MAX_ROWS
+) -> Table:
+    """Read the first (or the named) sheet into typed rows; raise SpreadsheetError listing every problem.
+
+    ``max_rows``: more data rows than this refuse the file — before the rows are read when
+    the sheet declares its size, else as soon as the reading passes the limit."""
     from openpyxl import load_workbook
 
     data = _read_bytes(source)
@@ -177,6 +199,9 @@ def read_table(source, columns: Sequence[Column], *, sheet: str | None = None) -
         if sheet is not None and sheet not in workbook.sheetnames:
             raise SpreadsheetError([RowError(None, _("The sheet “%(sheet)s” is missing.") % {"sheet": sheet})])
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
+        declared = getattr(worksheet, "max_row", None)  # from <dimension>, read before the rows
+        if isinstance(declared, int) and declared - 1 > max_rows:
+            raise SpreadsheetError([too_many_rows(declared - 1, max_rows)])
         rows = worksheet.iter_rows(values_only=True)
         header = next(rows, None)
         if header is None or all(cell in (None, "") for cell in header):
@@ -197,8 +222,8 @@ def read_table(source, columns: Sequence[Column], *, sheet: str | None = None) -
             raise SpreadsheetError(errors)
         table = Table()
         for number, raw in enumerate(rows, start=2):
-            if number > MAX_ROWS:
-                raise SpreadsheetError([RowError(number, _("Too many rows."))])
+            if number - 1 > max_rows:
+                raise SpreadsheetError([too_many_rows(None, max_rows)])
             if raw is None or all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in raw):
                 continue
             record: dict[str, Any] = {}

@@ -76,6 +76,18 @@ def check_docx(data: bytes) -> None:
     except Exception:  # noqa: BLE001 — python-docx raises many types for broken files
         raise TemplateError([_("The document could not be read; it may be damaged.")])
     errors: list[str] = []
+    if len(document.sections) == 0:
+        # No <w:sectPr>: Word falls back to its own defaults (Letter in many installs), so the
+        # one thing a template is for — the page and its margins — is missing. Refused with
+        # the way to fix it rather than guessed (issue 24).
+        raise TemplateError(
+            [
+                _(
+                    "The template has no page setup: open it in Word, set the page to A4 with the "
+                    "Decree 30/2020 margins (Layout → Margins) and save it again."
+                )
+            ]
+        )
     section = document.sections[0]
     width_mm, height_mm = (
         round((section.page_width or 0) / 36000),

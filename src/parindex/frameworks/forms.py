@@ -77,9 +77,14 @@ class FrameworkFileField(forms.FileField):
         if data and data.size > min(MAX_UPLOAD_BYTES, settings.UPLOAD_MAX_MB * 1024 * 1024):
             raise forms.ValidationError(_("The file is too large."))
         if data:
+            from parindex.core.spreadsheets import SpreadsheetError
+            from parindex.frameworks.transfer import check_upload
+
+            try:
+                check_upload(data.name, data.size)
+            except SpreadsheetError as exc:
+                raise forms.ValidationError([error.message for error in exc.errors]) from None
             suffix = Path(data.name or "").suffix.lower()
-            if suffix not in (".xlsx", ".yaml", ".yml"):
-                raise forms.ValidationError(_("Unsupported file type; use .xlsx or .yaml."))
             if suffix == ".xlsx":
                 check_spreadsheet_upload(data)
         return data

@@ -11,7 +11,7 @@ from parindex.core.text import format_decimal
 from parindex.frameworks import actions
 from parindex.frameworks.models import Framework
 from parindex.frameworks.selectors import managed_units
-from parindex.frameworks.transfer import read_file
+from parindex.frameworks.transfer import read_file_limited
 
 
 def _contents(framework: Framework) -> str:
@@ -32,11 +32,12 @@ def import_framework(job: JobHandle, *, owner_unit_id: int, filename: str) -> Jo
     if owner_unit is None:
         raise PermissionDenied(_("Only index managers may import frameworks."))
     checking(job)
-    data = read_file(job.input_bytes(), filename)
+    data = read_file_limited(job.input_bytes(), filename)
     writing(job)
     framework = actions.import_framework(data, owner_unit=owner_unit, by=user, note=filename)
     return JobOutcome(
         message=_("The framework “%(name)s” was imported.") % {"name": framework.name},
+        extra={"framework_id": framework.pk},
         details=[_contents(framework)],
         url=framework.get_absolute_url(),
     )
@@ -49,7 +50,7 @@ def replace_framework(job: JobHandle, *, framework_id: int, filename: str) -> Jo
     if not framework.can_edit(user):
         raise PermissionDenied(_("Only index managers of the issuing unit may change this framework."))
     checking(job)
-    data = read_file(job.input_bytes(), filename)
+    data = read_file_limited(job.input_bytes(), filename)
     writing(job)
     try:
         actions.replace_framework_contents(framework, data, by=user)
@@ -58,6 +59,7 @@ def replace_framework(job: JobHandle, *, framework_id: int, filename: str) -> Jo
     framework.refresh_from_db()
     return JobOutcome(
         message=_("The criteria were replaced from the file."),
+        extra={"framework_id": framework.pk},
         details=[_contents(framework)],
         url=framework.get_absolute_url(),
     )

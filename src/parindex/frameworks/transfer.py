@@ -17,6 +17,13 @@ YAML: ``framework:`` (header, the model's field names), ``bands:`` (list) and
 
 Readers return ``FrameworkData`` or raise ``SpreadsheetError`` with every problem; nothing
 is written by this module (``actions.import_framework`` validates and writes).
+
+Limits (a file is refused with a message before the work grows with it): at most
+``MAX_XLSX_BYTES`` / ``MAX_YAML_BYTES``, ``MAX_CRITERIA`` criteria and ``MAX_BANDS`` bands;
+YAML without anchors or aliases (``&``/``*`` let 500 bytes expand to gigabytes), at most
+``MAX_YAML_NODES`` values and ``MAX_YAML_DEPTH`` levels of nesting. The imports call
+``read_file`` through ``core.limits.run_limited`` (a child process with a time and a memory
+limit) on the worker.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from parindex.core.spreadsheets import Column, OutColumn, RowError, SpreadsheetError, read_table, write_table
@@ -38,6 +46,14 @@ from parindex.frameworks.validation import BandData, CriterionData, FrameworkDat
 SHEET_HEADER = "Bộ tiêu chí"
 SHEET_CRITERIA = "Tiêu chí"
 SHEET_BANDS = "Xếp loại"
+
+# A real framework has 50-300 criteria and 4-6 bands; the commune example is 30 KB of YAML.
+MAX_XLSX_BYTES = 10 * 1024 * 1024
+MAX_YAML_BYTES = 2 * 1024 * 1024
+MAX_CRITERIA = 2_000
+MAX_BANDS = 20
+MAX_YAML_NODES = 200_000
+MAX_YAML_DEPTH = 20
 
 SOURCE_CHOICES = {
     "self": "self",
@@ -139,6 +155,36 @@ def _unit_kind_map() -> dict[str, str]:
     return mapping
 
 
+def _parts_in_label(mapping: dict[str, str]) -> int:
+    """The most comma-separated parts one unit-type label has ("Sở, ban, ngành" has 3)."""
+    return max((len(_list(key)) for key in mapping), default=1)
+
+
+def parse_unit_kinds(value) -> list[str]:
+    """Unit types from a list or a comma/semicolon-separated text, each once, in order.
+
+    Labels may themselves contain commas ("Sở, ban, ngành"): at each position the longest run
+    of parts that is a label wins. A run is never longer than the longest label, so the work
+    is linear in the number of parts (a list of 20,000 repeated kinds reads in milliseconds).
+    """
+    kinds = _unit_kind_map()
+    widest = _parts_in_label(kinds)
+    parts = _list(value)
+    result: list[str] = []
+    i = 0
+    while i < len(parts):
+        for j in range(min(len(parts), i + widest), i, -1):
+            kind = kinds.get(search_key(", ".join(parts[i:j])))
+            if kind is not None:
+                break
+        else:
+            raise ValueError(_("“%(kind)s” is not a unit type.") % {"kind": parts[i]})
+        if kind not in result:
+            result.append(kind)
+        i = j
+    return result
+
+
 def _bool(value) -> bool:
     if isinstance(value, bool):
         return value
@@ -218,22 +264,7 @@ def set_header_field(data: FrameworkData, name: str, value) -> None:
     elif name == "tie_policy":
         data.tie_policy = _tie_policy(value)
     elif name == "unit_kinds":
-        kinds = _unit_kind_map()
-        parts = _list(value)
-        result = []
-        i = 0
-        while i < len(parts):
-            # Labels may contain commas ("Sở, ban, ngành"): take the longest run of parts that is a label.
-            for j in range(len(parts), i, -1):
-                kind = kinds.get(search_key(", ".join(parts[i:j])))
-                if kind is not None:
-                    break
-            else:
-                raise ValueError(_("“%(kind)s” is not a unit type.") % {"kind": parts[i]})
-            if kind not in result:
-                result.append(kind)
-            i = j
-        data.unit_kinds = result
+        data.unit_kinds = parse_unit_kinds(value)
     elif name == "excluded_sources_for_remediation":
         result = []
         for part in _list(value):
@@ -309,6 +340,8 @@ def read_xlsx(source) -> FrameworkData:
     from parindex.core.spreadsheets import _read_bytes, check_xlsx_container
 
     data_bytes = _read_bytes(source)
+    if len(data_bytes) > MAX_XLSX_BYTES:
+        raise _too_large(len(data_bytes), MAX_XLSX_BYTES)
     check_xlsx_container(data_bytes)
     try:
         workbook = load_workbook(io.BytesIO(data_bytes), read_only=True)
@@ -325,7 +358,7 @@ def read_xlsx(source) -> FrameworkData:
         )
     # Header sheet.
     try:
-        table = read_table(data_bytes, HEADER_COLUMNS, sheet=SHEET_HEADER)
+        table = read_table(data_bytes, HEADER_COLUMNS, sheet=SHEET_HEADER, max_rows=200)
         labels = {search_key(label): name for name, accepted in HEADER_FIELDS.items() for label in accepted}
         for number, row in table:
             name = labels.get(search_key(row["key"]))
@@ -344,7 +377,7 @@ def read_xlsx(source) -> FrameworkData:
         errors.extend(_prefixed(exc.errors, SHEET_HEADER))
     # Criteria sheet.
     try:
-        table = read_table(data_bytes, CRITERIA_COLUMNS, sheet=SHEET_CRITERIA)
+        table = read_table(data_bytes, CRITERIA_COLUMNS, sheet=SHEET_CRITERIA, max_rows=MAX_CRITERIA)
         for position, (number, row) in enumerate(table, start=1):
             data.criteria.append(
                 _criterion(
@@ -369,7 +402,7 @@ def read_xlsx(source) -> FrameworkData:
     # Bands sheet (optional: a framework may be classified later).
     if SHEET_BANDS in sheetnames:
         try:
-            table = read_table(data_bytes, BAND_COLUMNS, sheet=SHEET_BANDS)
+            table = read_table(data_bytes, BAND_COLUMNS, sheet=SHEET_BANDS, max_rows=MAX_BANDS)
             for number, row in table:
                 inclusive = True if row["inclusive"] is None else row["inclusive"]
                 data.bands.append(BandData(row["label"], row["lower_bound"], inclusive, number))
@@ -465,26 +498,128 @@ def write_xlsx(data: FrameworkData) -> bytes:
 # --- YAML ---------------------------------------------------------------------------------------------
 
 
-def read_yaml(source) -> FrameworkData:
+class YamlRefused(Exception):
+    """A YAML construct the import does not accept (anchors, aliases, excessive size or depth)."""
+
+
+def _bounded_loader():
+    """PyYAML's safe loader that refuses anchors and aliases and bounds nodes and depth.
+
+    The checks run while the document is composed, before any value is built: an alias bomb
+    (nested lists of aliases, 500 bytes → gigabytes) stops at its first ``&``.
+    """
     import yaml
 
-    from parindex.core.spreadsheets import _read_bytes
+    class BoundedLoader(yaml.SafeLoader):
+        def __init__(self, stream):
+            super().__init__(stream)
+            self._nodes = 0
+            self._depth = 0
 
-    raw = _read_bytes(source)
+        def _refuse(self, message: str, event, **params) -> None:
+            mark = getattr(event, "start_mark", None)
+            line = mark.line + 1 if mark is not None else "?"
+            raise YamlRefused(message % {"line": line, **params})
+
+        def compose_node(self, parent, index):
+            event = self.peek_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                self._refuse(
+                    _(
+                        "The YAML file uses an anchor or alias (& or *) near line %(line)s; they are "
+                        "not accepted: write each value out in full."
+                    ),
+                    event,
+                )
+            self._nodes += 1
+            if self._nodes > MAX_YAML_NODES:
+                self._refuse(
+                    _("The YAML file has more than %(max)s values; it was refused near line %(line)s."),
+                    event,
+                    max=number_format(MAX_YAML_NODES, force_grouping=True),
+                )
+            self._depth += 1
+            try:
+                if self._depth > MAX_YAML_DEPTH:
+                    self._refuse(_("The YAML file is nested too deeply near line %(line)s."), event)
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+
+    return BoundedLoader
+
+
+def _load_yaml(text: str):
+    import yaml
+
+    loader = _bounded_loader()(text)
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise SpreadsheetError([RowError(None, _("The YAML file is not UTF-8 text."))])
-    try:
-        document = yaml.safe_load(text)
+        return loader.get_single_data()
+    except YamlRefused as exc:
+        raise SpreadsheetError([RowError(None, str(exc))]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise SpreadsheetError(
             [RowError(None, _("The YAML file is broken near line %(line)s.") % {"line": line or "?"})]
-        )
+        ) from None
+    except (ValueError, OverflowError, TypeError):
+        # A value YAML reads but Python cannot build (an integer of 10,000 digits, a 30th of February).
+        raise SpreadsheetError(
+            [RowError(None, _("The YAML file has a value that cannot be read."))]
+        ) from None
+    finally:
+        loader.dispose()
+
+
+def _too_large(size: int, limit: int) -> SpreadsheetError:
+    return SpreadsheetError(
+        [
+            RowError(
+                None,
+                _("The file is too large (%(size)s); at most %(limit)s are accepted.")
+                % {"size": _megabytes(size), "limit": _megabytes(limit)},
+            )
+        ]
+    )
+
+
+def _megabytes(size: int) -> str:
+    return f"{format_decimal(Decimal(size) / (1024 * 1024), places=1)} MB"
+
+
+def _too_many(what: str, count: int, limit: int) -> RowError:
+    return RowError(
+        None,
+        _("The file has %(count)s %(what)s; at most %(limit)s are accepted.")
+        % {
+            "count": number_format(count, force_grouping=True),
+            "what": what,
+            "limit": number_format(limit, force_grouping=True),
+        },
+    )
+
+
+def read_yaml(source) -> FrameworkData:
+    from parindex.core.spreadsheets import _read_bytes
+
+    raw = _read_bytes(source)
+    if len(raw) > MAX_YAML_BYTES:
+        raise _too_large(len(raw), MAX_YAML_BYTES)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SpreadsheetError([RowError(None, _("The YAML file is not UTF-8 text."))])
+    document = _load_yaml(text)
     if not isinstance(document, dict) or not isinstance(document.get("framework"), dict):
         raise SpreadsheetError([RowError(None, _("The YAML file must have a “framework:” section."))])
+    too_many = []
+    if isinstance(document.get("criteria"), list) and len(document["criteria"]) > MAX_CRITERIA:
+        too_many.append(_too_many(_("criteria"), len(document["criteria"]), MAX_CRITERIA))
+    if isinstance(document.get("bands"), list) and len(document["bands"]) > MAX_BANDS:
+        too_many.append(_too_many(_("rating bands"), len(document["bands"]), MAX_BANDS))
+    if too_many:
+        raise SpreadsheetError(too_many)
     errors: list[RowError] = []
     data = FrameworkData()
     for name, value in document["framework"].items():
@@ -627,6 +762,27 @@ def write_yaml(data: FrameworkData) -> str:
 
 
 # --- dispatch -------------------------------------------------------------------------------------------
+
+
+def check_upload(filename: str, size: int | None) -> None:
+    """What is checked in the request before an import is queued: the type and the size."""
+    suffix = Path(filename or "").suffix.lower()
+    if suffix not in (".xlsx", ".yaml", ".yml"):
+        raise SpreadsheetError([RowError(None, _("Unsupported file type; use .xlsx or .yaml."))])
+    limit = MAX_XLSX_BYTES if suffix == ".xlsx" else MAX_YAML_BYTES
+    if size is not None and size > limit:
+        raise _too_large(size, limit)
+
+
+def read_file_limited(source, filename: str) -> FrameworkData:
+    """``read_file`` in a child process under the import time and memory limits (``core.limits``).
+
+    What the imports call: a file that would take too long or too much memory to read is
+    refused with a message (``ValidationError``) and the worker carries on."""
+    from parindex.core.limits import run_limited
+    from parindex.core.spreadsheets import _read_bytes
+
+    return run_limited(read_file, _read_bytes(source), filename)
 
 
 def read_file(source, filename: str) -> FrameworkData:

@@ -352,6 +352,8 @@ class UserJob(models.Model):
     result_once = models.BooleanField(default=False)
     # Lines shown under the message: an import's row errors, or a summary of what was done.
     details = models.JSONField(default=list, blank=True)
+    # Machine-readable result for API clients (``JobOutcome.extra``), e.g. {"framework_id": 12}.
+    result = models.JSONField(default=dict, blank=True)
     # The uploaded file an import job reads; deleted when the job ends.
     input_file = models.FileField(max_length=300, blank=True)
     # Where "Back" on the job page leads (the page the operation was started from).

@@ -11,11 +11,12 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from parindex.api.common import Id, Pages, Text, Year, responses
+from parindex.api.routers.jobs import JobAcceptedOut, accepted
+from parindex.core.jobs import start_user_job
 from parindex.core.spreadsheets import download_response
-from parindex.frameworks import actions
 from parindex.frameworks.models import Framework
 from parindex.frameworks.selectors import frameworks_for, managed_units
-from parindex.frameworks.transfer import export_bytes, read_file
+from parindex.frameworks.transfer import check_upload, export_bytes
 from parindex.units.models import Unit
 from parindex.units.visibility import get_visible_or_404
 
@@ -145,16 +146,30 @@ class FrameworkImportIn(Schema):
 
 
 @router.post(
-    "/frameworks/import", response=responses(FrameworkOut, 403, status=201), operation_id="import_framework"
+    "/frameworks/import",
+    response=responses(JobAcceptedOut, 403, status=202),
+    operation_id="import_framework",
 )
 def import_framework(request, data: Form[FrameworkImportIn], file: File[UploadedFile]):
-    """Create a framework from an .xlsx or .yaml file (index managers of the owner unit)."""
+    """Import a framework from an .xlsx or .yaml file (index managers of the owner unit).
+
+    The file is read and imported on the worker: the answer is 202 with the job's id and
+    its status URL (``GET /jobs/{id}``); when the job has succeeded its ``result`` holds
+    ``framework_id``, when it failed ``error`` and ``details`` say why (nothing was written).
+    Rights, size and file type are checked at once (403 / 422)."""
     units = managed_units(request.user)
     if not units.exists():
         raise PermissionDenied(_("Only index managers may import frameworks."))
     owner = units.filter(pk=data.owner_unit_id).first()
     if owner is None:
         raise PermissionDenied(_("Only index managers of the issuing unit may change its frameworks."))
-    parsed = read_file(file.read(), file.name or "")
-    framework = actions.import_framework(parsed, owner_unit=owner, by=request.user, note=file.name or "")
-    return Status(201, framework)
+    name = file.name or ""
+    check_upload(name, file.size)
+    job = start_user_job(
+        user=request.user,
+        label=_("Import a framework") + (f" ({name})" if name else ""),
+        func_path="parindex.frameworks.jobs.import_framework",
+        kwargs={"owner_unit_id": owner.pk, "filename": name},
+        input_file=file,
+    )
+    return Status(202, accepted(job))
