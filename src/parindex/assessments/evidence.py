@@ -5,9 +5,13 @@ never by the extension the user's computer gave them:
 
 * accepted: PDF, DOC/DOCX, XLS/XLSX, ODT/ODS, JPG/PNG;
 * refused: anything else (executables renamed to .pdf included), files above
-  ``settings.UPLOAD_MAX_MB``, archives that unpack to an unreasonable size (zip bombs),
-  and macro-enabled Office files (``vbaProject.bin``, ``macroEnabled`` content types,
-  VBA storages in old binary .doc/.xls, ODF ``Basic/`` scripts).
+  ``settings.UPLOAD_MAX_MB``, archives that really unpack to an unreasonable size (zip
+  bombs, measured while inflating, whatever the headers declare), Office files carrying
+  macros (found by content: VBA compound files under any name, ``macroEnabled``/``vbaProject``
+  types after XML decoding, VBA storages in old binary .doc/.xls, ODF ``Basic/`` scripts),
+  documents linking to a remote template, and images or PDFs carrying web-page or script
+  markup anywhere in the file. The checks are ``parindex.core.filecheck``'s, shared with
+  the template upload and the spreadsheet imports.
 
 A file is stored under a generated key ``evidence/<unit_id>/<year>/<uuid>`` with its
 SHA-256; the name users see and download is generated from the province's template
@@ -34,15 +38,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parindex.core import filecheck
 from parindex.core.text import safe_file_stem
 
 DEFAULT_NAME_TEMPLATE = "{unit}-{code}-{short}"
 REMEDIATION_PURPOSE = "KQ khac phuc ton tai {n}"
 
-# Archives: how much they may unpack to, and how compressed they may be.
+# Archives: how much they may really unpack to, and how compressed they may be.
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 MAX_ARCHIVE_MEMBERS = 5000
+ARCHIVE_LIMITS = filecheck.ArchiveLimits(MAX_UNPACKED_BYTES, MAX_COMPRESSION_RATIO, MAX_ARCHIVE_MEMBERS)
 
 PDF = "application/pdf"
 DOC = "application/msword"
@@ -67,7 +73,7 @@ EXTENSIONS = {
 }
 ACCEPTED_LABEL = "PDF, DOC, DOCX, XLS, XLSX, ODT, ODS, JPG, PNG"
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OLE_MAGIC = filecheck.OLE_MAGIC
 _OLE_TYPES = {
     "application/msword",
     "application/vnd.ms-excel",
@@ -76,9 +82,6 @@ _OLE_TYPES = {
     "application/x-ole-storage",
     "application/CDFV2",
 }
-# The VBA project stream inside OLE2 compound files (Word: Macros/VBA/_VBA_PROJECT, Excel:
-# _VBA_PROJECT_CUR/VBA/_VBA_PROJECT), in UTF-16LE as the directory stores names.
-_OLE_MACRO_MARKERS = ["_VBA_PROJECT".encode("utf-16-le")]
 
 
 @dataclass(frozen=True)
@@ -108,68 +111,54 @@ def _hash_and_size(handle) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def _not_accepted() -> ValidationError:
+    return _refuse(
+        _("This file type is not accepted. Accepted types: %(types)s.") % {"types": ACCEPTED_LABEL}
+    )
+
+
 def _check_zip_container(handle) -> str:
-    """The Office/ODF type of a zip container, or a ValidationError (bomb, macros, other zip)."""
+    """The Office/ODF type of a zip container, or a ValidationError (bomb, macros, other zip).
+
+    The archive's content is checked by ``core.filecheck.inspect_archive`` (real inflated
+    sizes while streaming, macros by content, links to other computers).
+    """
     try:
-        archive = zipfile.ZipFile(handle)
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise _refuse(_("The file is damaged or is not a document of an accepted type."))
-    with archive:
-        infos = archive.infolist()
-        if len(infos) > MAX_ARCHIVE_MEMBERS:
-            raise _refuse(_("The file unpacks to an unreasonable size and was refused."))
-        packed = sum(info.compress_size for info in infos)
-        unpacked = sum(info.file_size for info in infos)
-        if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_COMPRESSION_RATIO * max(packed, 1):
-            raise _refuse(_("The file unpacks to an unreasonable size and was refused."))
-        names = [info.filename for info in infos]
-        lowered = [name.lower() for name in names]
-        if any(name.endswith("vbaproject.bin") or name.endswith("vbadata.xml") for name in lowered):
-            raise _refuse(_("Office files with macros are not accepted. Save the file without macros."))
-        if "mimetype" in names:
-            mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
-            if any(name.startswith(("basic/", "scripts/")) for name in lowered):
-                raise _refuse(_("Office files with macros are not accepted. Save the file without macros."))
-            if mimetype == ODT:
-                return ODT
-            if mimetype == ODS:
-                return ODS
-            raise _refuse(
-                _("This file type is not accepted. Accepted types: %(types)s.") % {"types": ACCEPTED_LABEL}
-            )
-        if "[Content_Types].xml" in names:
-            content_types = archive.read("[Content_Types].xml")[:1_000_000].decode("utf-8", "replace").lower()
-            if "macroenabled" in content_types or "vbaproject" in content_types:
-                raise _refuse(_("Office files with macros are not accepted. Save the file without macros."))
-            if (
-                any(name.startswith("word/") for name in lowered)
-                and "wordprocessingml.document.main" in content_types
-            ):
-                return DOCX
-            if (
-                any(name.startswith("xl/") for name in lowered)
-                and "spreadsheetml.sheet.main" in content_types
-            ):
-                return XLSX
-        raise _refuse(
-            _("This file type is not accepted. Accepted types: %(types)s.") % {"types": ACCEPTED_LABEL}
-        )
+        report = filecheck.inspect_archive(handle, limits=ARCHIVE_LIMITS)
+    except filecheck.FileRefused as refused:
+        raise _refuse(refused.message)
+    if report.mimetype:
+        if report.mimetype in (ODT, ODS):
+            return report.mimetype
+        raise _not_accepted()
+    if report.has_part("word/") and any("wordprocessingml.document.main" in t for t in report.content_types):
+        return DOCX
+    if report.has_part("xl/") and any("spreadsheetml.sheet.main" in t for t in report.content_types):
+        return XLSX
+    raise _not_accepted()
 
 
 def _check_ole(handle, detected: str) -> str:
-    """Old binary .doc/.xls: refuse VBA storages; tell Word from Excel."""
+    """Old binary .doc/.xls: refuse VBA storages (by the file's directory); tell Word from Excel."""
+    if filecheck.ole_has_macros(handle):
+        raise _refuse(filecheck.macros().message)
+    paths = filecheck.ole_streams(handle)
+    if paths is not None:
+        top = {path.lower() for path in paths}
+        if "worddocument" in top:
+            return DOC
+        if "workbook" in top or "book" in top:
+            return XLS
+    if detected in (DOC, XLS):
+        return detected
     handle.seek(0)
     data = handle.read()
     handle.seek(0)
-    if any(marker in data for marker in _OLE_MACRO_MARKERS):
-        raise _refuse(_("Office files with macros are not accepted. Save the file without macros."))
-    if detected in (DOC, XLS):
-        return detected
     if "WordDocument".encode("utf-16-le") in data:
         return DOC
     if "Workbook".encode("utf-16-le") in data:
         return XLS
-    raise _refuse(_("This file type is not accepted. Accepted types: %(types)s.") % {"types": ACCEPTED_LABEL})
+    raise _not_accepted()
 
 
 def check_upload(uploaded_file) -> CheckedFile:
@@ -211,14 +200,10 @@ def check_upload(uploaded_file) -> CheckedFile:
         raise _refuse(
             _("This file type is not accepted. Accepted types: %(types)s.") % {"types": ACCEPTED_LABEL}
         )
-    if content_type in (JPEG, PNG):
-        from parindex.core.security import contains_active_content
-
-        # An "HTML-in-PNG" polyglot passes every magic-number check; images carry no markup.
-        active = contains_active_content(handle)
-        handle.seek(0)
-        if active:
-            raise _refuse(_("The image contains web page or script code and was refused."))
+    if content_type in (JPEG, PNG, PDF) and filecheck.find_active_content(handle):
+        # An "HTML-in-PNG" (or in-PDF) polyglot passes every magic-number check: the whole
+        # file is scanned, since markup can be appended after any amount of image data.
+        raise _refuse(filecheck.active_content().message)
     return CheckedFile(
         content_type=content_type, extension=EXTENSIONS[content_type], size=real_size, sha256=sha256
     )

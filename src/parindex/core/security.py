@@ -198,40 +198,16 @@ def safe_file_response(
 
 # --- Polyglot files -------------------------------------------------------------------------
 
-# Markup that turns an image or PDF into an HTML/SVG/script polyglot if a browser ever
-# sniffed it as a page. Real photos and scans do not contain these byte strings.
-_ACTIVE_MARKERS = (
-    b"<script",
-    b"<html",
-    b"<!doctype html",
-    b"<body",
-    b"<svg",
-    b"<iframe",
-    b"<object",
-    b"<embed",
-    b"<?php",
-    b"javascript:",
-)
-_MARKER_OVERLAP = max(len(m) for m in _ACTIVE_MARKERS)
 
-
-def contains_active_content(handle, *, chunk_size: int = 1024 * 1024) -> bool:
-    """Whether a file carries HTML/SVG/script markup anywhere (read in chunks, then rewound).
+def contains_active_content(handle) -> bool:
+    """Whether a file carries HTML/SVG/script markup anywhere (``core.filecheck``'s scan).
 
     For uploads whose type allows no markup (images, PDF): an "HTML-in-PNG" polyglot
-    passes every magic-number check, so evidence checks call this as well.
+    passes every magic-number check, so the evidence check refuses such files.
     """
-    handle.seek(0)
-    tail = b""
-    try:
-        while chunk := handle.read(chunk_size):
-            window = (tail + chunk).lower()
-            if any(marker in window for marker in _ACTIVE_MARKERS):
-                return True
-            tail = window[-_MARKER_OVERLAP:]
-        return False
-    finally:
-        handle.seek(0)
+    from parindex.core.filecheck import find_active_content
+
+    return find_active_content(handle)
 
 
 # --- Two-factor login (TOTP) --------------------------------------------------------------

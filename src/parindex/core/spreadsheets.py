@@ -25,12 +25,15 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from parindex.core import filecheck
 from parindex.core.text import parse_decimal, safe_file_stem, search_key
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 MAX_ROWS = 200_000
+
+ARCHIVE_LIMITS = filecheck.ArchiveLimits(MAX_UNCOMPRESSED_BYTES, MAX_COMPRESSION_RATIO)
 
 
 @dataclass(frozen=True)
@@ -80,23 +83,26 @@ class Table:
 
 
 def check_xlsx_container(data: bytes) -> None:
-    """Refuse anything that is not a sane .xlsx zip before a parser touches it."""
+    """Refuse anything that is not a sane .xlsx zip before a parser touches it.
+
+    The content checks are ``core.filecheck.inspect_archive``'s: real inflated sizes measured
+    while streaming (zip bombs whose headers lie included), macros found by content.
+    """
     if not data:
         raise SpreadsheetError([RowError(None, _("The file is empty."))])
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise SpreadsheetError([RowError(None, _("This is not an Excel .xlsx file."))])
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-            total = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
+        report = filecheck.inspect_archive(io.BytesIO(data), limits=ARCHIVE_LIMITS)
+    except filecheck.FileRefused as refused:
+        message = {
+            "macro": _("Files with macros are not accepted."),
+            "bomb": _("The file unpacks to an unreasonable size and was refused."),
+            "damaged": _("This is not an Excel .xlsx file."),
+        }.get(refused.code, refused.message)
+        raise SpreadsheetError([RowError(None, message)])
+    if "[Content_Types].xml" not in report.names or not report.has_part("xl/"):
         raise SpreadsheetError([RowError(None, _("This is not an Excel .xlsx file."))])
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        raise SpreadsheetError([RowError(None, _("This is not an Excel .xlsx file."))])
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise SpreadsheetError([RowError(None, _("Files with macros are not accepted."))])
-    if total > MAX_UNCOMPRESSED_BYTES or total > MAX_COMPRESSION_RATIO * max(len(data), 1):
-        raise SpreadsheetError([RowError(None, _("The file unpacks to an unreasonable size and was refused."))])
 
 
 def too_many_rows(count: int | None, limit: int) -> RowError:
@@ -197,7 +203,9 @@ def read_table(
         raise SpreadsheetError([RowError(None, _("The spreadsheet could not be read; it may be damaged."))])
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
-            raise SpreadsheetError([RowError(None, _("The sheet “%(sheet)s” is missing.") % {"sheet": sheet})])
+            raise SpreadsheetError(
+                [RowError(None, _("The sheet “%(sheet)s” is missing.") % {"sheet": sheet})]
+            )
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
         declared = getattr(worksheet, "max_row", None)  # from <dimension>, read before the rows
         if isinstance(declared, int) and declared - 1 > max_rows:
@@ -353,7 +361,7 @@ def attachment_header(filename: str) -> str:
     stem, ext = (filename[:dot], filename[dot + 1 :]) if dot > 0 else (filename, "")
     ascii_name = safe_file_stem(stem) + ("." + safe_file_stem(ext, max_length=10) if ext else "")
     utf8_name = quote(filename.replace("/", "_").replace("\\", "_"), safe="")
-    return f'attachment; filename="{ascii_name}"; filename*=UTF-8\'\'{utf8_name}'
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{utf8_name}"
 
 
 def download_response(content: bytes, filename: str, content_type: str = XLSX_CONTENT_TYPE) -> HttpResponse:

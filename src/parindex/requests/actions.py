@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib
-import zipfile
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -299,19 +298,28 @@ def check_upload(uploaded_file) -> tuple[str, str]:
     for chunk in uploaded_file.chunks():
         digest.update(chunk)
     if "application/zip" in ALLOWED_TYPES[ext]:
-        uploaded_file.seek(0)
+        # The shared content checks (core.filecheck): real inflated sizes, macros by content.
+        from parindex.core import filecheck
+
         try:
-            with zipfile.ZipFile(uploaded_file) as archive:
-                infos = archive.infolist()
-        except zipfile.BadZipFile:
-            raise ValidationError(_("The file is damaged."), code="type")
-        if any(i.filename.lower().endswith("vbaproject.bin") for i in infos):
+            filecheck.inspect_archive(uploaded_file, limits=filecheck.ArchiveLimits(500 * 1024 * 1024, 200))
+        except filecheck.FileRefused as refused:
+            message = {
+                "macro": _("Files with macros are not accepted."),
+                "bomb": _("The file unpacks to an unreasonable size and was refused."),
+                "damaged": _("The file is damaged."),
+            }.get(refused.code, refused.message)
+            raise ValidationError(message, code=refused.code)
+    elif ext in ("doc", "xls"):
+        from parindex.core import filecheck
+
+        if filecheck.ole_has_macros(uploaded_file):
             raise ValidationError(_("Files with macros are not accepted."), code="macro")
-        if (
-            sum(i.file_size for i in infos) > max(200 * uploaded_file.size, 1)
-            or sum(i.file_size for i in infos) > 500 * 1024 * 1024
-        ):
-            raise ValidationError(_("The file unpacks to an unreasonable size and was refused."), code="bomb")
+    else:  # PDF and images: no web-page or script markup anywhere in the file
+        from parindex.core import filecheck
+
+        if filecheck.find_active_content(uploaded_file):
+            raise ValidationError(filecheck.active_content().message, code="active_content")
     uploaded_file.seek(0)
     return digest.hexdigest(), mime
 
