@@ -34,7 +34,9 @@ def can_edit_plan(user, unit: Unit) -> bool:
 
 def can_update_task(user, task: PlanTask) -> bool:
     """Plan editors, and the lead official named on the task (they report their own progress)."""
-    return can_edit_plan(user, task.plan.unit) or (task.lead_official_id is not None and task.lead_official_id == user.pk)
+    return can_edit_plan(user, task.plan.unit) or (
+        task.lead_official_id is not None and task.lead_official_id == user.pk
+    )
 
 
 def can_approve_plan(user, unit: Unit) -> bool:
@@ -124,14 +126,18 @@ def child_task_counts(tasks, today: dt.date | None = None) -> dict[int, Counts]:
 # --- over units -----------------------------------------------------------------------------
 
 
-def counts_by_unit(units, year: int, today: dt.date | None = None, *, include_drafts: bool = True) -> dict[int, Counts]:
+def counts_by_unit(
+    units, year: int, today: dt.date | None = None, *, include_drafts: bool = True
+) -> dict[int, Counts]:
     """Counts of each unit's plan for ``year`` in one query: {unit_id: Counts}."""
     today = today or timezone.localdate()
     tasks = PlanTask.objects.filter(plan__unit__in=units, plan__year=year)
     if not include_drafts:
         tasks = tasks.exclude(plan__status=Plan.Status.DRAFT)
     buckets: dict[int, list[str]] = {}
-    for unit_id, status, due, done_on in tasks.values_list("plan__unit_id", "status", "due_date", "completion_date"):
+    for unit_id, status, due, done_on in tasks.values_list(
+        "plan__unit_id", "status", "due_date", "completion_date"
+    ):
         buckets.setdefault(unit_id, []).append(completion.progress(status, due, done_on, today))
     return {uid: completion.count_progress(values) for uid, values in buckets.items()}
 
@@ -140,7 +146,9 @@ def counts_by_plan(plans, today: dt.date | None = None) -> dict[int, Counts]:
     """Counts of each plan in one query: {plan_id: Counts}."""
     today = today or timezone.localdate()
     buckets: dict[int, list[str]] = {}
-    rows = PlanTask.objects.filter(plan__in=list(plans)).values_list("plan_id", "status", "due_date", "completion_date")
+    rows = PlanTask.objects.filter(plan__in=list(plans)).values_list(
+        "plan_id", "status", "due_date", "completion_date"
+    )
     for plan_id, status, due, done_on in rows:
         buckets.setdefault(plan_id, []).append(completion.progress(status, due, done_on, today))
     return {pid: completion.count_progress(values) for pid, values in buckets.items()}
@@ -197,7 +205,11 @@ def my_tasks(user, today: dt.date | None = None, limit: int = 10) -> MyTasks:
     ).exclude(plan__status=Plan.Status.CLOSED)
     base = mine.select_related("plan__unit").order_by("due_date", "pk")
     overdue = list(base.overdue(today)[:limit])
-    due_soon = list(base.open().filter(due_date__gte=today, due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS))[:limit])
+    due_soon = list(
+        base.open().filter(due_date__gte=today, due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS))[
+            :limit
+        ]
+    )
     missing = list(
         base.filter(status=PlanTask.Status.DONE)
         .annotate(n_evidence=Count("evidence"))
