@@ -179,7 +179,9 @@ def test_district_task_assigned_to_communes_creates_child_tasks_and_rolls_up(
     # assigning again skips units that already have it
     assert actions.assign_task_to_units(parent, units=[tree["A1"]], by=district_officer) == []
     actions.mark_task_done(a1_child, by=officer_a1, completion_date=D(2023, 11, 1))
-    rolled = selectors.child_task_counts([parent], D(2023, 12, 15))[parent.pk]
+    rolled = selectors.child_task_counts(
+        [parent], D(2023, 12, 15), user=district_officer, plan=district_plan
+    )[parent.pk]
     assert (rolled.done, rolled.denominator, rolled.overdue) == (1, 2, 1)
 
 

@@ -1,6 +1,7 @@
 """Screens: permission matrix, steps through the views, roll-up, home panel, query-count guards."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.urls import reverse
@@ -316,3 +317,46 @@ def test_commune_officer_links_the_plan_to_the_district_plan_in_the_form(client,
     )
     assert response.status_code == 302
     assert Plan.objects.get(unit=tree["A1"], year=2024).parent_plan == district_plan
+
+
+def test_commune_officer_sees_only_their_own_plan_and_task_progress_on_the_district_plan_page(
+    client, officer_a1, district_manager_a, tree, framework
+):
+    """Issue 24, finding 8: the district's plan page listed every sibling commune's plan status
+    ("Xã Bằng Lãng — Đã ban hành") and rolled sibling communes' task progress into "Assigned units"."""
+    from openpyxl import load_workbook
+
+    district_plan = Plan.objects.create(
+        unit=tree["DA"], year=2023, number="132/KH-UBND", status=Plan.Status.APPROVED
+    )
+    district_task = add_task(district_plan, 1, due=D(2023, 11, 30))
+    own = Plan.objects.create(unit=tree["A1"], year=2023, parent_plan=district_plan, status=Plan.Status.DRAFT)
+    sibling = Plan.objects.create(
+        unit=tree["A2"], year=2023, parent_plan=district_plan, status=Plan.Status.APPROVED
+    )
+    add_task(own, 1, parent_task=district_task, due=D(2023, 11, 30))
+    add_task(
+        sibling,
+        1,
+        parent_task=district_task,
+        status=PlanTask.Status.DONE,
+        due=D(2023, 11, 30),
+        done_on=D(2023, 10, 1),
+    )
+
+    client.force_login(officer_a1)
+    body = client.get(reverse("plans:detail", args=[district_plan.pk])).content.decode()
+    assert tree["A1"].name in body
+    assert tree["A2"].name not in body
+    assert f"/plans/{sibling.pk}/" not in body
+    assert "(0/1)" in body  # the roll-up counts the officer's own commune only
+    sheet = load_workbook(
+        io.BytesIO(client.get(reverse("plans:export_xlsx", args=[district_plan.pk])).content)
+    ).active
+    values = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert "0/1" in values and "1/2" not in values
+
+    client.force_login(district_manager_a)  # the district oversees both communes
+    body = client.get(reverse("plans:detail", args=[district_plan.pk])).content.decode()
+    assert tree["A1"].name in body and tree["A2"].name in body
+    assert "(1/2)" in body

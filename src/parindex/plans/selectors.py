@@ -110,13 +110,20 @@ def group_by_area(tasks, today: dt.date | None = None) -> list[AreaGroup]:
     return sorted(groups.values(), key=lambda g: g.sort)
 
 
-def child_task_counts(tasks, today: dt.date | None = None) -> dict[int, Counts]:
-    """Roll-up of assigned child tasks per parent task id (one query for all parents)."""
+def child_task_counts(tasks, today: dt.date | None = None, *, user, plan: Plan) -> dict[int, Counts]:
+    """Roll-up of assigned child tasks per parent task id of ``plan`` (one query for all parents).
+
+    Who assigned the tasks (the editors of ``plan``) follows every unit they gave them to, as
+    the assign page does. Anyone else counts only the child tasks in plans they may see: a
+    commune reading its district's plan sees its own progress, never its sibling communes'
+    (``Plan.objects.visible_to``, issue 24).
+    """
     today = today or timezone.localdate()
     parent_ids = [t.pk for t in tasks if getattr(t, "child_count", 1)]
-    rows = PlanTask.objects.filter(parent_task_id__in=parent_ids).values_list(
-        "parent_task_id", "status", "due_date", "completion_date"
-    )
+    children = PlanTask.objects.filter(parent_task_id__in=parent_ids)
+    if not can_edit_plan(user, plan.unit):
+        children = children.filter(plan__in=Plan.objects.visible_to(user).values("pk"))
+    rows = children.values_list("parent_task_id", "status", "due_date", "completion_date")
     buckets: dict[int, list[str]] = {}
     for parent_id, status, due, done_on in rows:
         buckets.setdefault(parent_id, []).append(completion.progress(status, due, done_on, today))
@@ -140,6 +147,12 @@ def counts_by_unit(
     ):
         buckets.setdefault(unit_id, []).append(completion.progress(status, due, done_on, today))
     return {uid: completion.count_progress(values) for uid, values in buckets.items()}
+
+
+def child_plans(plan: Plan, user):
+    """The plans implementing ``plan`` that ``user`` may see: a commune reading its district's
+    plan sees its own, never a sibling unit's (issue 24)."""
+    return plan.child_plans.visible_to(user).select_related("unit").order_by("unit__path")
 
 
 def counts_by_plan(plans, today: dt.date | None = None) -> dict[int, Counts]:

@@ -152,10 +152,10 @@ def template_xlsx() -> bytes:
 # --- export ------------------------------------------------------------------------------------
 
 
-def export_plan(plan: Plan, tasks, groups, totals, today) -> bytes:
+def export_plan(plan: Plan, tasks, groups, totals, today, *, user) -> bytes:
     from openpyxl import Workbook
 
-    child_counts = selectors.child_task_counts(tasks, today)
+    child_counts = selectors.child_task_counts(tasks, today, user=user, plan=plan)
     workbook = Workbook()
     workbook.remove(workbook.active)
     columns = [

@@ -168,10 +168,12 @@ def plan_detail(request, pk: int):
     context = _plan_context(request, plan)
     context.update(
         plan=plan,
-        child_counts=selectors.child_task_counts(context["tasks"], context["today"]),
+        child_counts=selectors.child_task_counts(
+            context["tasks"], context["today"], user=request.user, plan=plan
+        ),
         can_edit=selectors.can_edit_plan(request.user, plan.unit),
         has_children=Unit.objects.filter(parent=plan.unit).exists(),
-        child_plans=plan.child_plans.select_related("unit").order_by("unit__path"),
+        child_plans=selectors.child_plans(plan, request.user),
     )
     return render(request, "plans/plan_detail.html", context)
 
@@ -180,7 +182,7 @@ def plan_export_xlsx(request, pk: int):
     plan = _plan_or_404(request, pk)
     context = _plan_context(request, plan)
     content = plan_xlsx.export_plan(
-        plan, context["tasks"], context["groups"], context["totals"], context["today"]
+        plan, context["tasks"], context["groups"], context["totals"], context["today"], user=request.user
     )
     return download_response(content, f"{safe_file_stem(plan.unit.name)} - KH CCHC {plan.year}.xlsx")
 
