@@ -224,6 +224,13 @@ PARINDEX_2FA_REQUIRED_ROLES = tuple(
 )
 OTP_TOTP_ISSUER = env_str("PARINDEX_2FA_ISSUER", "parindex")
 
+# Encryption of `parindex backup` with the operator's age key (core/backup_crypto.py,
+# docs/deployment.md): an identity file (AGE-SECRET-KEY-1…, as age-keygen writes it), the
+# identity itself, or public keys only (age1…, enough to write a backup, not to restore).
+PARINDEX_BACKUP_KEY_FILE = env_str("PARINDEX_BACKUP_KEY_FILE", "")
+PARINDEX_BACKUP_KEY = env_str("PARINDEX_BACKUP_KEY", "")
+PARINDEX_BACKUP_RECIPIENTS = tuple(env_list("PARINDEX_BACKUP_RECIPIENTS", []))
+
 # --- Cache ---------------------------------------------------------------------------------
 # PARINDEX_CACHE_URL: "db://parindex_cache" (default; run `parindex createcachetable`),
 # "redis://host:6379/0" (needs the `redis` package), "locmem://" or "dummy://".

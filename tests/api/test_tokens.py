@@ -153,3 +153,79 @@ def test_the_api_token_command_prints_a_working_token(officer_a1):
     call_command("api_token", officer_a1.username, "--name", "script", stdout=out)
     secret = out.getvalue().strip()
     assert Client().get("/api/v1/units", headers=bearer(secret)).status_code == 200
+
+
+# --- Issue 24, finding 6: a token never skips the two-step login a role requires ------------------
+
+
+@pytest.fixture
+def managers_need_2fa(settings):
+    settings.PARINDEX_2FA_REQUIRED_ROLES = ("index_manager", "admin")
+
+
+def _totp_code(device) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
+
+
+def test_a_token_minted_before_two_step_login_was_required_answers_403_json(
+    client, province_manager, managers_need_2fa
+):
+    from django.test import override_settings
+
+    with override_settings(PARINDEX_2FA_REQUIRED_ROLES=()):
+        _token, secret = create_token(user=province_manager, name="bảng điều khiển")
+    response = client.get("/api/v1/units", headers={**bearer(secret), "Accept-Language": "vi"})
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert "đăng nhập hai bước" in response.json()["detail"]
+    assert response.json()["code"] == "two_factor_required"
+    assert client.get("/api/v1/openapi.json", headers=bearer(secret)).status_code == 403
+    english = client.get("/api/v1/units", headers={**bearer(secret), "Accept-Language": "en"})
+    assert "two-step login" in english.json()["detail"]
+
+
+def test_a_manager_who_must_use_two_step_login_makes_a_working_token_only_after_entering_a_code(
+    province_manager, managers_need_2fa
+):
+    import io
+
+    from django.core.exceptions import ValidationError
+    from django.core.management import CommandError, call_command
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    browser = Client()
+    browser.post("/accounts/login/", {"username": "snv.p", "password": "mat-khau-thu-nghiem"})
+    held = browser.post("/api/tokens/", {"name": "x", "expires_in_days": "30"})
+    assert held.status_code == 302 and "/2fa/setup/" in held["Location"]
+    # Neither the workflow step nor the operator's command mints one without the second factor.
+    with pytest.raises(ValidationError):
+        create_token(user=province_manager, name="x")
+    with pytest.raises(CommandError, match="two-step login"):
+        call_command("api_token", "snv.p", stdout=io.StringIO())
+    assert not ApiToken.objects.exists()
+
+    browser.get("/accounts/2fa/setup/")
+    device = TOTPDevice.objects.get(user=province_manager)
+    assert browser.post("/accounts/2fa/setup/", {"token": _totp_code(device)}).status_code == 302
+    made = browser.post("/api/tokens/", {"name": "bảng điều khiển", "expires_in_days": "30"})
+    assert made.status_code == 200
+    secret = made.context["secret"]
+    assert ApiToken.objects.get(user=province_manager).two_factor
+    assert Client().get("/api/v1/units", headers=bearer(secret)).status_code == 200
+    # Lost phone: the administrator deletes the device; the token stops until a new one is set up.
+    TOTPDevice.objects.filter(user=province_manager).delete()
+    assert Client().get("/api/v1/units", headers=bearer(secret)).status_code == 403
+
+
+def test_a_session_still_waiting_for_the_second_step_gets_401_json_from_the_api(
+    province_manager, managers_need_2fa
+):
+    browser = Client()
+    browser.post("/accounts/login/", {"username": "snv.p", "password": "mat-khau-thu-nghiem"})
+    response = browser.get("/api/v1/units")
+    assert response.status_code == 401
+    assert response["Content-Type"].startswith("application/json")
+    assert "đăng nhập hai bước" in response.json()["detail"]
+    assert browser.get("/api/v1/openapi.json").status_code == 401

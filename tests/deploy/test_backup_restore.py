@@ -144,3 +144,115 @@ def test_backup_refuses_a_directory_that_is_not_empty(tmp_path, tree):
     (tmp_path / "old" / "manifest.json").write_text("{}")
     with pytest.raises(CommandError, match="not empty"):
         call_command("backup", str(tmp_path / "old"))
+
+
+# --- Issue 24, finding 10: bit-exact timestamps, private files, encryption with the operator's key ---
+
+
+def every_timestamp():
+    """(model, pk, field, value) of every date-time and time value in the database."""
+    from django.apps import apps
+    from django.db import models
+
+    values = []
+    for model in apps.get_models():
+        meta = model._meta
+        if not meta.managed or meta.proxy or meta.label_lower in ("sessions.session", "auth.permission"):
+            continue
+        fields = [
+            f.attname for f in meta.concrete_fields if isinstance(f, models.DateTimeField | models.TimeField)
+        ]
+        if not fields:
+            continue
+        for row in model._base_manager.order_by("pk").values_list("pk", *fields):
+            values.extend(
+                (meta.label_lower, row[0], name, value) for name, value in zip(fields, row[1:], strict=True)
+            )
+    return sorted(values, key=repr)
+
+
+def test_restore_gives_back_every_timestamp_to_the_microsecond(
+    tmp_path, tree, officer_a1, officer_a2, district_manager_a
+):
+    import datetime as dt
+    import shutil
+
+    from parindex.accounts.models import User
+
+    build_province_data(tree, officer_a1, officer_a2, district_manager_a)
+    User.objects.filter(pk=officer_a1.pk).update(
+        last_login=dt.datetime(2025, 11, 3, 2, 15, 7, 123456, tzinfo=dt.UTC)
+    )
+    before = every_timestamp()
+    assert any(value.microsecond % 1000 for *_, value in before if value is not None)
+    out = tmp_path / "backup"
+    call_command("backup", str(out))
+    call_command("flush", interactive=False, verbosity=0)
+    shutil.rmtree(default_storage.location, ignore_errors=True)
+
+    call_command("restore", str(out))
+
+    assert every_timestamp() == before
+
+
+def test_backup_files_are_readable_by_their_owner_only(
+    tmp_path, tree, officer_a1, officer_a2, district_manager_a
+):
+    import os
+
+    build_province_data(tree, officer_a1, officer_a2, district_manager_a)
+    out = tmp_path / "backup"
+    previous = os.umask(0o022)  # a usual umask: new files would be 0644
+    try:
+        call_command("backup", str(out))
+    finally:
+        os.umask(previous)
+    paths = [out, *out.rglob("*")]
+    assert len([p for p in paths if p.is_file()]) >= 6  # manifest, dump, 4 evidence files
+    for path in paths:
+        mode = path.stat().st_mode & 0o777
+        assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
+
+
+def _new_key(path):
+    from pyrage import x25519
+
+    identity = x25519.Identity.generate()
+    path.write_text(f"# public key: {identity.to_public()}\n{identity}\n")
+    return path
+
+
+def test_an_encrypted_backup_is_unreadable_without_its_key_and_restores_with_it(
+    tmp_path, settings, tree, officer_a1, officer_a2, district_manager_a
+):
+    import shutil
+
+    build_province_data(tree, officer_a1, officer_a2, district_manager_a)
+    before = snapshot()
+    settings.PARINDEX_BACKUP_KEY_FILE = str(_new_key(tmp_path / "backup.key"))
+    out = tmp_path / "backup"
+    call_command("backup", str(out))
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["encryption"]["format"] == "age"
+    assert not (out / "database.jsonl.gz").exists() and (out / "database.jsonl.gz.age").exists()
+    secret_bits = [officer_a1.password.encode(), b"canbo.a1", b"%PDF"]
+    for path in out.rglob("*"):
+        if path.is_file() and path.name != "manifest.json":
+            assert path.name.endswith(".age")
+            content = path.read_bytes()
+            assert content.startswith(b"age-encryption.org/v1")
+            assert not any(bit in content for bit in secret_bits), path
+
+    call_command("flush", interactive=False, verbosity=0)
+    shutil.rmtree(default_storage.location, ignore_errors=True)
+    settings.PARINDEX_BACKUP_KEY_FILE = ""
+    with pytest.raises(CommandError, match="encrypted"):
+        call_command("restore", str(out))
+    settings.PARINDEX_BACKUP_KEY_FILE = str(_new_key(tmp_path / "other.key"))
+    with pytest.raises(CommandError, match="does not open this backup"):
+        call_command("restore", str(out))
+    assert Score.objects.count() == 0 and list(walk_storage(default_storage)) == []  # nothing changed
+
+    call_command("restore", str(out), key_file=str(tmp_path / "backup.key"))
+    assert snapshot() == before

@@ -52,8 +52,14 @@ def test_parent_plan_must_belong_to_a_higher_unit(officer_a1, tree, plan_a1):
 
 
 def test_add_task_numbers_it_and_links_leaves(officer_a1, plan_a1, framework):
-    task = actions.add_task(plan_a1, by=officer_a1, content="Ban hành kế hoạch", area=crit(framework, "1"),
-                            criteria=[crit(framework, "1.1")], due_date=D(2023, 3, 1))
+    task = actions.add_task(
+        plan_a1,
+        by=officer_a1,
+        content="Ban hành kế hoạch",
+        area=crit(framework, "1"),
+        criteria=[crit(framework, "1.1")],
+        due_date=D(2023, 3, 1),
+    )
     assert task.order == 1
     assert list(task.criteria.values_list("code", flat=True)) == ["1.1"]
     assert AuditEntry.objects.filter(action="plans.add_task").exists()
@@ -66,7 +72,9 @@ def test_a_task_cannot_link_an_area_as_a_criterion(officer_a1, plan_a1, framewor
 
 def test_due_date_before_start_date_is_refused(officer_a1, plan_a1):
     with pytest.raises(ValidationError) as exc:
-        actions.add_task(plan_a1, by=officer_a1, content="x", start_date=D(2023, 5, 1), due_date=D(2023, 4, 1))
+        actions.add_task(
+            plan_a1, by=officer_a1, content="x", start_date=D(2023, 5, 1), due_date=D(2023, 4, 1)
+        )
     assert "Hạn hoàn thành không được trước ngày bắt đầu." in str(exc.value)
 
 
@@ -99,7 +107,9 @@ def test_mark_done_late_sets_progress_and_keeps_audit(officer_a1, tasks_a1):
 
 def test_completion_date_in_the_future_is_refused(officer_a1, tasks_a1):
     with pytest.raises(ValidationError) as exc:
-        actions.mark_task_done(tasks_a1[3], by=officer_a1, completion_date=dt.date.today() + dt.timedelta(days=3))
+        actions.mark_task_done(
+            tasks_a1[3], by=officer_a1, completion_date=dt.date.today() + dt.timedelta(days=3)
+        )
     assert "Ngày hoàn thành không được ở tương lai." in str(exc.value)
 
 
@@ -153,10 +163,12 @@ def district_officer(tree):
 def test_district_task_assigned_to_communes_creates_child_tasks_and_rolls_up(
     district_officer, officer_a1, tree, plan_a1, framework
 ):
-    district_plan = Plan.objects.create(unit=tree["DA"], year=2023, number="132/KH-UBND", framework=framework,
-                                        status=Plan.Status.APPROVED)
-    parent = add_task(district_plan, 1, area=crit(framework, "1"), due=D(2023, 11, 30),
-                      criteria=[crit(framework, "1.1")])
+    district_plan = Plan.objects.create(
+        unit=tree["DA"], year=2023, number="132/KH-UBND", framework=framework, status=Plan.Status.APPROVED
+    )
+    parent = add_task(
+        district_plan, 1, area=crit(framework, "1"), due=D(2023, 11, 30), criteria=[crit(framework, "1.1")]
+    )
     children = actions.assign_task_to_units(parent, units=[tree["A1"], tree["A2"]], by=district_officer)
     assert {c.plan.unit.code for c in children} == {"A1", "A2"}
     a2_plan = Plan.objects.get(unit=tree["A2"], year=2023)
@@ -167,7 +179,9 @@ def test_district_task_assigned_to_communes_creates_child_tasks_and_rolls_up(
     # assigning again skips units that already have it
     assert actions.assign_task_to_units(parent, units=[tree["A1"]], by=district_officer) == []
     actions.mark_task_done(a1_child, by=officer_a1, completion_date=D(2023, 11, 1))
-    rolled = selectors.child_task_counts([parent], D(2023, 12, 15))[parent.pk]
+    rolled = selectors.child_task_counts(
+        [parent], D(2023, 12, 15), user=district_officer, plan=district_plan
+    )[parent.pk]
     assert (rolled.done, rolled.denominator, rolled.overdue) == (1, 2, 1)
 
 

@@ -12,13 +12,38 @@ from django.utils.translation import gettext as _
 
 from parindex.api.models import TOKEN_PREFIX, ApiToken, hash_token
 from parindex.core.audit import record, snapshot
+from parindex.core.security import has_confirmed_device, two_factor_required
 
 MAX_DAYS = 366
 
 
-def create_token(*, user, name: str, expires_in_days: int | None = 90, now: dt.datetime | None = None):
-    """Make a token for ``user``; returns ``(token, secret)``. The secret is never stored."""
+TWO_FACTOR_REQUIRED = "two_factor_required"
+
+
+def create_token(
+    *,
+    user,
+    name: str,
+    expires_in_days: int | None = 90,
+    two_factor: bool = False,
+    now: dt.datetime | None = None,
+):
+    """Make a token for ``user``; returns ``(token, secret)``. The secret is never stored.
+
+    ``two_factor``: the token is made in a session confirmed with an authenticator code
+    (``request.user.is_verified()``). A user whose role requires two-step login gets a token
+    only that way: a token is a password that never asks for a code, so minting one from a
+    password-only session (or by an operator) would skip the second factor (issue 24).
+    """
     now = now or timezone.now()
+    if not two_factor and two_factor_required(user):
+        raise ValidationError(
+            _(
+                "Your role requires two-step login: set up an authenticator app and log in with a "
+                "code before making an API token."
+            ),
+            code=TWO_FACTOR_REQUIRED,
+        )
     name = (name or "").strip()
     if not name:
         raise ValidationError(_("Give the token a name."))
@@ -34,12 +59,13 @@ def create_token(*, user, name: str, expires_in_days: int | None = 90, now: dt.d
             hash=hash_token(secret),
             created=now,
             expires_at=now + dt.timedelta(days=expires_in_days) if expires_in_days else None,
+            two_factor=two_factor,
         )
         record(
             actor=user,
             action="api.token.create",
             obj=token,
-            after=snapshot(token, ["name", "prefix", "expires_at"]),
+            after=snapshot(token, ["name", "prefix", "expires_at", "two_factor"]),
         )
     return token, secret
 
@@ -80,3 +106,21 @@ def authenticate_token(raw: str, *, now: dt.datetime | None = None) -> ApiToken 
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+def token_refusal(token: ApiToken) -> str | None:
+    """Why an otherwise valid token may not be used now, or None.
+
+    A user whose role requires two-step login uses only a token made after entering a code,
+    and only while their authenticator is set up (an administrator deleting a lost phone's
+    device stops the token too). Tokens made before the role required it stop working.
+    """
+    user = token.user
+    if not two_factor_required(user):
+        return None
+    if token.two_factor and has_confirmed_device(user):
+        return None
+    return _(
+        "Your role requires two-step login, and this token was made without it. Set up an "
+        "authenticator app, log in with a code and make a new token on the API token page."
+    )

@@ -14,9 +14,14 @@ from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
 from parindex.accounts.middleware import PASSWORD_CHANGE_REQUIRED
-from parindex.api.actions import authenticate_token
+from parindex.api.actions import authenticate_token, token_refusal
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class TwoFactorRequired(Exception):
+    """A valid token of a user whose role requires two-step login, made without it: 403 JSON
+    with ``code="two_factor_required"`` (``errors.install``)."""
 
 
 class TokenAuth(HttpBearer):
@@ -33,6 +38,9 @@ class TokenAuth(HttpBearer):
         found = authenticate_token(token)
         if found is None:
             return None
+        refusal = token_refusal(found)
+        if refusal is not None:
+            raise TwoFactorRequired(refusal)
         request.user = found.user
         request.api_token = found
         return found.user

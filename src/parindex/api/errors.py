@@ -101,6 +101,14 @@ def install(api: NinjaAPI) -> None:
             request, {"detail": str(exc), "code": codes[0] if codes else None}, status=409
         )
 
+    def two_factor_required(request, exc):
+        from parindex.api.actions import TWO_FACTOR_REQUIRED
+
+        return api.create_response(request, {"detail": str(exc), "code": TWO_FACTOR_REQUIRED}, status=403)
+
+    from parindex.api.auth import TwoFactorRequired
+
+    api.add_exception_handler(TwoFactorRequired, two_factor_required)
     api.add_exception_handler(Conflict, conflict)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(ObjectDoesNotExist, not_found)

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from parindex.api import errors
-from parindex.api.auth import AUTH, TokenAuth
+from parindex.api.actions import TWO_FACTOR_REQUIRED
+from parindex.api.auth import AUTH, TokenAuth, TwoFactorRequired
 
 
 def docs_login_required(view):
@@ -24,7 +25,10 @@ def docs_login_required(view):
         if not request.user.is_authenticated:
             header = request.headers.get("Authorization", "")
             if header.lower().startswith("bearer "):
-                TokenAuth().authenticate(request, header[7:].strip())
+                try:
+                    TokenAuth().authenticate(request, header[7:].strip())
+                except TwoFactorRequired as exc:
+                    return JsonResponse({"detail": str(exc), "code": TWO_FACTOR_REQUIRED}, status=403)
         if not request.user.is_authenticated:
             if request.path.endswith(".json"):
                 return JsonResponse(

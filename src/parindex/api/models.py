@@ -42,6 +42,9 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # Made in a session confirmed with an authenticator code. A user whose role requires
+    # two-step login can use only such a token (and only while the authenticator is set up).
+    two_factor = models.BooleanField(_("made after two-step login"), default=False)
 
     objects = ApiTokenQuerySet.as_manager()
 

@@ -25,6 +25,7 @@ def token_list(request):
                 user=request.user,
                 name=form.cleaned_data["name"],
                 expires_in_days=form.cleaned_data["expires_in_days"],
+                two_factor=request.user.is_verified(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)

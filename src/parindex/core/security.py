@@ -29,7 +29,7 @@ from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -270,9 +270,22 @@ class TwoFactorMiddleware:
             verified = getattr(user, "is_verified", lambda: False)()
             if state != "none" and not verified:
                 try:
-                    url_name = resolve(request.path_info).url_name
+                    match = resolve(request.path_info)
+                    url_name, namespace = match.url_name, match.namespace
                 except Resolver404:
-                    url_name = None
+                    url_name = namespace = None
+                if namespace == "api:v1":
+                    # The REST API answers in JSON, never with a redirect to a page (issue 24).
+                    return JsonResponse(
+                        {
+                            "detail": _(
+                                "Log in is not finished: enter the code of your authenticator app "
+                                "(two-step login) first."
+                            ),
+                            "code": "two_factor_pending",
+                        },
+                        status=401,
+                    )
                 if url_name not in _EXEMPT_URL_NAMES and not request.path_info.startswith(
                     settings.STATIC_URL
                 ):

@@ -34,7 +34,9 @@ def can_edit_plan(user, unit: Unit) -> bool:
 
 def can_update_task(user, task: PlanTask) -> bool:
     """Plan editors, and the lead official named on the task (they report their own progress)."""
-    return can_edit_plan(user, task.plan.unit) or (task.lead_official_id is not None and task.lead_official_id == user.pk)
+    return can_edit_plan(user, task.plan.unit) or (
+        task.lead_official_id is not None and task.lead_official_id == user.pk
+    )
 
 
 def can_approve_plan(user, unit: Unit) -> bool:
@@ -108,13 +110,20 @@ def group_by_area(tasks, today: dt.date | None = None) -> list[AreaGroup]:
     return sorted(groups.values(), key=lambda g: g.sort)
 
 
-def child_task_counts(tasks, today: dt.date | None = None) -> dict[int, Counts]:
-    """Roll-up of assigned child tasks per parent task id (one query for all parents)."""
+def child_task_counts(tasks, today: dt.date | None = None, *, user, plan: Plan) -> dict[int, Counts]:
+    """Roll-up of assigned child tasks per parent task id of ``plan`` (one query for all parents).
+
+    Who assigned the tasks (the editors of ``plan``) follows every unit they gave them to, as
+    the assign page does. Anyone else counts only the child tasks in plans they may see: a
+    commune reading its district's plan sees its own progress, never its sibling communes'
+    (``Plan.objects.visible_to``, issue 24).
+    """
     today = today or timezone.localdate()
     parent_ids = [t.pk for t in tasks if getattr(t, "child_count", 1)]
-    rows = PlanTask.objects.filter(parent_task_id__in=parent_ids).values_list(
-        "parent_task_id", "status", "due_date", "completion_date"
-    )
+    children = PlanTask.objects.filter(parent_task_id__in=parent_ids)
+    if not can_edit_plan(user, plan.unit):
+        children = children.filter(plan__in=Plan.objects.visible_to(user).values("pk"))
+    rows = children.values_list("parent_task_id", "status", "due_date", "completion_date")
     buckets: dict[int, list[str]] = {}
     for parent_id, status, due, done_on in rows:
         buckets.setdefault(parent_id, []).append(completion.progress(status, due, done_on, today))
@@ -124,23 +133,35 @@ def child_task_counts(tasks, today: dt.date | None = None) -> dict[int, Counts]:
 # --- over units -----------------------------------------------------------------------------
 
 
-def counts_by_unit(units, year: int, today: dt.date | None = None, *, include_drafts: bool = True) -> dict[int, Counts]:
+def counts_by_unit(
+    units, year: int, today: dt.date | None = None, *, include_drafts: bool = True
+) -> dict[int, Counts]:
     """Counts of each unit's plan for ``year`` in one query: {unit_id: Counts}."""
     today = today or timezone.localdate()
     tasks = PlanTask.objects.filter(plan__unit__in=units, plan__year=year)
     if not include_drafts:
         tasks = tasks.exclude(plan__status=Plan.Status.DRAFT)
     buckets: dict[int, list[str]] = {}
-    for unit_id, status, due, done_on in tasks.values_list("plan__unit_id", "status", "due_date", "completion_date"):
+    for unit_id, status, due, done_on in tasks.values_list(
+        "plan__unit_id", "status", "due_date", "completion_date"
+    ):
         buckets.setdefault(unit_id, []).append(completion.progress(status, due, done_on, today))
     return {uid: completion.count_progress(values) for uid, values in buckets.items()}
+
+
+def child_plans(plan: Plan, user):
+    """The plans implementing ``plan`` that ``user`` may see: a commune reading its district's
+    plan sees its own, never a sibling unit's (issue 24)."""
+    return plan.child_plans.visible_to(user).select_related("unit").order_by("unit__path")
 
 
 def counts_by_plan(plans, today: dt.date | None = None) -> dict[int, Counts]:
     """Counts of each plan in one query: {plan_id: Counts}."""
     today = today or timezone.localdate()
     buckets: dict[int, list[str]] = {}
-    rows = PlanTask.objects.filter(plan__in=list(plans)).values_list("plan_id", "status", "due_date", "completion_date")
+    rows = PlanTask.objects.filter(plan__in=list(plans)).values_list(
+        "plan_id", "status", "due_date", "completion_date"
+    )
     for plan_id, status, due, done_on in rows:
         buckets.setdefault(plan_id, []).append(completion.progress(status, due, done_on, today))
     return {pid: completion.count_progress(values) for pid, values in buckets.items()}
@@ -197,7 +218,11 @@ def my_tasks(user, today: dt.date | None = None, limit: int = 10) -> MyTasks:
     ).exclude(plan__status=Plan.Status.CLOSED)
     base = mine.select_related("plan__unit").order_by("due_date", "pk")
     overdue = list(base.overdue(today)[:limit])
-    due_soon = list(base.open().filter(due_date__gte=today, due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS))[:limit])
+    due_soon = list(
+        base.open().filter(due_date__gte=today, due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS))[
+            :limit
+        ]
+    )
     missing = list(
         base.filter(status=PlanTask.Status.DONE)
         .annotate(n_evidence=Count("evidence"))

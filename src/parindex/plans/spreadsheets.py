@@ -63,7 +63,13 @@ def import_tasks(plan: Plan, *, source, by) -> list[PlanTask]:
             else:
                 nonleaf.add(criterion.code.strip())
     units = {search_key(u.name): u for u in Unit.objects.filter(path__startswith=plan.unit.path)}
-    units.update({search_key(u.short_name): u for u in Unit.objects.filter(path__startswith=plan.unit.path) if u.short_name})
+    units.update(
+        {
+            search_key(u.short_name): u
+            for u in Unit.objects.filter(path__startswith=plan.unit.path)
+            if u.short_name
+        }
+    )
 
     errors: list[RowError] = []
     prepared: list[dict] = []
@@ -88,7 +94,9 @@ def import_tasks(plan: Plan, *, source, by) -> list[PlanTask]:
         fields["coordinators_text"] = (row["coordinators"] or "")[:300]
         fields["start_date"], fields["due_date"] = row["start_date"], row["due_date"]
         if row["start_date"] and row["due_date"] and row["due_date"] < row["start_date"]:
-            errors.append(RowError(number, _("The due date must not be before the start date."), "Hạn hoàn thành"))
+            errors.append(
+                RowError(number, _("The due date must not be before the start date."), "Hạn hoàn thành")
+            )
         criteria = []
         for code in _SPLIT.split(row["criteria"] or ""):
             code = code.strip().rstrip(".")
@@ -97,11 +105,30 @@ def import_tasks(plan: Plan, *, source, by) -> list[PlanTask]:
             if code in leaves:
                 criteria.append(leaves[code])
             elif code in nonleaf:
-                errors.append(RowError(number, _("“%(code)s” is not a scored criterion; give the codes of its sub-criteria.") % {"code": code}, "Tiêu chí"))
+                errors.append(
+                    RowError(
+                        number,
+                        _("“%(code)s” is not a scored criterion; give the codes of its sub-criteria.")
+                        % {"code": code},
+                        "Tiêu chí",
+                    )
+                )
             elif not plan.framework_id:
-                errors.append(RowError(number, _("The plan has no criteria framework, so criteria cannot be linked."), "Tiêu chí"))
+                errors.append(
+                    RowError(
+                        number,
+                        _("The plan has no criteria framework, so criteria cannot be linked."),
+                        "Tiêu chí",
+                    )
+                )
             else:
-                errors.append(RowError(number, _("The criterion “%(code)s” is not in the framework.") % {"code": code}, "Tiêu chí"))
+                errors.append(
+                    RowError(
+                        number,
+                        _("The criterion “%(code)s” is not in the framework.") % {"code": code},
+                        "Tiêu chí",
+                    )
+                )
         prepared.append({"fields": fields, "criteria": criteria})
     if errors:
         raise SpreadsheetError(errors)
@@ -109,7 +136,9 @@ def import_tasks(plan: Plan, *, source, by) -> list[PlanTask]:
     with transaction.atomic():
         for item in prepared:
             created.append(
-                actions.add_task(plan, by=by, criteria=item["criteria"], refresh_sheets=False, **item["fields"])
+                actions.add_task(
+                    plan, by=by, criteria=item["criteria"], refresh_sheets=False, **item["fields"]
+                )
             )
         actions.refresh_score_sheets(plan, by=by)
     return created
@@ -123,10 +152,10 @@ def template_xlsx() -> bytes:
 # --- export ------------------------------------------------------------------------------------
 
 
-def export_plan(plan: Plan, tasks, groups, totals, today) -> bytes:
+def export_plan(plan: Plan, tasks, groups, totals, today, *, user) -> bytes:
     from openpyxl import Workbook
 
-    child_counts = selectors.child_task_counts(tasks, today)
+    child_counts = selectors.child_task_counts(tasks, today, user=user, plan=plan)
     workbook = Workbook()
     workbook.remove(workbook.active)
     columns = [
@@ -135,16 +164,32 @@ def export_plan(plan: Plan, tasks, groups, totals, today) -> bytes:
         OutColumn("Nội dung nhiệm vụ", 45, value=lambda t: t.content),
         OutColumn("Sản phẩm", 25, value=lambda t: t.expected_output),
         OutColumn("Chủ trì", 22, value=lambda t: t.lead_label),
-        OutColumn("Phối hợp", 22, value=lambda t: ", ".join([u.name for u in t.coordinating_units.all()] + ([t.coordinators_text] if t.coordinators_text else []))),
+        OutColumn(
+            "Phối hợp",
+            22,
+            value=lambda t: ", ".join(
+                [u.name for u in t.coordinating_units.all()]
+                + ([t.coordinators_text] if t.coordinators_text else [])
+            ),
+        ),
         OutColumn("Ngày bắt đầu", 12, "date", lambda t: t.start_date),
         OutColumn("Hạn hoàn thành", 12, "date", lambda t: t.due_date),
         OutColumn("Tiêu chí", 14, value=lambda t: ", ".join(c.code for c in t.criteria.all())),
         OutColumn(str(gettext_lazy("Progress")), 16, value=lambda t: t.get_progress_display(today)),
         OutColumn(str(gettext_lazy("completion date")), 12, "date", lambda t: t.completion_date),
         OutColumn(str(gettext_lazy("result")), 25, value=lambda t: t.result_note or t.cancel_reason),
-        OutColumn(str(gettext_lazy("evidence")), 30, value=lambda t: "; ".join(e.display_name for e in t.evidence.all())),
-        OutColumn(str(gettext_lazy("Assigned units done")), 14,
-                  value=lambda t: (f"{child_counts[t.pk].done}/{child_counts[t.pk].denominator}" if t.pk in child_counts else "")),
+        OutColumn(
+            str(gettext_lazy("evidence")),
+            30,
+            value=lambda t: "; ".join(e.display_name for e in t.evidence.all()),
+        ),
+        OutColumn(
+            str(gettext_lazy("Assigned units done")),
+            14,
+            value=lambda t: (
+                f"{child_counts[t.pk].done}/{child_counts[t.pk].denominator}" if t.pk in child_counts else ""
+            ),
+        ),
     ]
     title = f"{plan.display_title}" + (f" ({plan.number})" if plan.number else "")
     # No title line on the task sheet: its header is row 1, so it can be imported as it is

@@ -48,8 +48,11 @@ def _year(request) -> int:
         return int(value)
     this_year = timezone.localdate().year
     latest = (
-        Plan.objects.visible_to(request.user).filter(year__lte=this_year).order_by("-year")
-        .values_list("year", flat=True).first()
+        Plan.objects.visible_to(request.user)
+        .filter(year__lte=this_year)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
     )
     return latest or this_year
 
@@ -63,12 +66,16 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 
 def _plan_or_404(request, pk: int) -> Plan:
-    return get_visible_or_404(Plan.objects.select_related("unit", "framework", "parent_plan__unit"), request.user, pk=pk)
+    return get_visible_or_404(
+        Plan.objects.select_related("unit", "framework", "parent_plan__unit"), request.user, pk=pk
+    )
 
 
 def _task_or_404(request, pk: int) -> PlanTask:
     return get_visible_or_404(
-        PlanTask.objects.select_related("plan__unit", "plan__framework", "area", "lead_official"), request.user, pk=pk
+        PlanTask.objects.select_related("plan__unit", "plan__framework", "area", "lead_official"),
+        request.user,
+        pk=pk,
     )
 
 
@@ -111,8 +118,14 @@ def plan_create(request):
         data = form.cleaned_data
         try:
             plan = actions.create_plan(
-                unit=data["unit"], year=data["year"], by=request.user, title=data["title"], number=data["number"],
-                document_date=data["document_date"], parent_plan=data["parent_plan"], status=data["status"],
+                unit=data["unit"],
+                year=data["year"],
+                by=request.user,
+                title=data["title"],
+                number=data["number"],
+                document_date=data["document_date"],
+                parent_plan=data["parent_plan"],
+                status=data["status"],
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -128,7 +141,9 @@ def plan_edit(request, pk: int):
         raise PermissionDenied
     form = PlanForm(request.POST or None, instance=plan, user=request.user)
     if request.method == "POST" and form.is_valid():
-        changes = {k: form.cleaned_data[k] for k in ("title", "number", "document_date", "parent_plan", "status")}
+        changes = {
+            k: form.cleaned_data[k] for k in ("title", "number", "document_date", "parent_plan", "status")
+        }
         plan.refresh_from_db()
         try:
             actions.update_plan(plan, by=request.user, **changes)
@@ -153,10 +168,12 @@ def plan_detail(request, pk: int):
     context = _plan_context(request, plan)
     context.update(
         plan=plan,
-        child_counts=selectors.child_task_counts(context["tasks"], context["today"]),
+        child_counts=selectors.child_task_counts(
+            context["tasks"], context["today"], user=request.user, plan=plan
+        ),
         can_edit=selectors.can_edit_plan(request.user, plan.unit),
         has_children=Unit.objects.filter(parent=plan.unit).exists(),
-        child_plans=plan.child_plans.select_related("unit").order_by("unit__path"),
+        child_plans=selectors.child_plans(plan, request.user),
     )
     return render(request, "plans/plan_detail.html", context)
 
@@ -164,7 +181,9 @@ def plan_detail(request, pk: int):
 def plan_export_xlsx(request, pk: int):
     plan = _plan_or_404(request, pk)
     context = _plan_context(request, plan)
-    content = plan_xlsx.export_plan(plan, context["tasks"], context["groups"], context["totals"], context["today"])
+    content = plan_xlsx.export_plan(
+        plan, context["tasks"], context["groups"], context["totals"], context["today"], user=request.user
+    )
     return download_response(content, f"{safe_file_stem(plan.unit.name)} - KH CCHC {plan.year}.xlsx")
 
 
@@ -193,8 +212,9 @@ def plan_import(request, pk: int):
             func_path="parindex.plans.jobs.import_tasks",
             kwargs={"plan_id": plan.pk},
         )
-    return render(request, "plans/plan_import.html", {"plan": plan, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "plans/plan_import.html", {"plan": plan, "form": form}, status=400 if form.errors else 200
+    )
 
 
 def import_template(request):
@@ -220,7 +240,10 @@ def task_create(request, plan_pk: int):
         data = form.cleaned_data
         try:
             actions.add_task(
-                plan, by=request.user, criteria=data["criteria"], coordinating_units=data["coordinating_units"],
+                plan,
+                by=request.user,
+                criteria=data["criteria"],
+                coordinating_units=data["coordinating_units"],
                 **_task_fields(data),
             )
         except ValidationError as exc:
@@ -259,7 +282,9 @@ def task_edit(request, pk: int):
         else:
             messages.success(request, _("The task was saved."))
             return redirect("plans:detail", plan.pk)
-    return render(request, "plans/task_form.html", {"form": form, "plan": plan, "task": task, "editor": editor})
+    return render(
+        request, "plans/task_form.html", {"form": form, "plan": plan, "task": task, "editor": editor}
+    )
 
 
 def task_done(request, pk: int):
@@ -272,8 +297,12 @@ def task_done(request, pk: int):
         uploads = [(data["file"], data["short_name"])] if data.get("file") else []
         try:
             actions.mark_task_done(
-                task, by=request.user, completion_date=data["completion_date"], result_note=data["result_note"],
-                evidence=data["evidence"], uploads=uploads,
+                task,
+                by=request.user,
+                completion_date=data["completion_date"],
+                result_note=data["result_note"],
+                evidence=data["evidence"],
+                uploads=uploads,
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -308,8 +337,9 @@ def task_attach(request, pk: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
-            request, _("The task's evidence was attached to its criteria on the score sheet (%(count)s new links).")
-            % {"count": created}
+            request,
+            _("The task's evidence was attached to its criteria on the score sheet (%(count)s new links).")
+            % {"count": created},
         )
     return redirect("plans:detail", task.plan_id)
 
@@ -322,15 +352,24 @@ def task_assign(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             children = actions.assign_task_to_units(
-                task, units=form.cleaned_data["units"], by=request.user, due_date=form.cleaned_data["due_date"]
+                task,
+                units=form.cleaned_data["units"],
+                by=request.user,
+                due_date=form.cleaned_data["due_date"],
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("The task was assigned to %(count)s units.") % {"count": len(children)})
+            messages.success(
+                request, _("The task was assigned to %(count)s units.") % {"count": len(children)}
+            )
             return redirect("plans:detail", task.plan_id)
     assigned = task.child_tasks.select_related("plan__unit").order_by("plan__unit__path")
-    return render(request, "plans/task_assign.html", {"form": form, "task": task, "plan": task.plan, "assigned": assigned})
+    return render(
+        request,
+        "plans/task_assign.html",
+        {"form": form, "task": task, "plan": task.plan, "assigned": assigned},
+    )
 
 
 # --- roll-up over units -------------------------------------------------------------------------
@@ -349,9 +388,15 @@ def rollup(request):
     if request.GET.get("format") == "xlsx":
         return download_response(plan_xlsx.export_rollup(rows, totals, year), f"Tien do KH CCHC {year}.xlsx")
     return render(
-        request, "plans/rollup.html",
-        {"rows": rows, "totals": totals, "year": year, "root": root,
-         "years": range(timezone.localdate().year + 1, timezone.localdate().year - 5, -1)},
+        request,
+        "plans/rollup.html",
+        {
+            "rows": rows,
+            "totals": totals,
+            "year": year,
+            "root": root,
+            "years": range(timezone.localdate().year + 1, timezone.localdate().year - 5, -1),
+        },
     )
 
 
@@ -364,4 +409,6 @@ def my_tasks_panel(request) -> str:
     mine = selectors.my_tasks(request.user)
     if not mine:
         return ""
-    return render_to_string("plans/_my_tasks.html", {"mine": mine, "today": timezone.localdate()}, request=request)
+    return render_to_string(
+        "plans/_my_tasks.html", {"mine": mine, "today": timezone.localdate()}, request=request
+    )

@@ -1,14 +1,15 @@
 """``parindex api_token USERNAME --name NAME [--days N]``: make a personal API token and print it.
 
 For operators and scripts (the fuzz run of ``make api-fuzz``); users make their own on
-/api/tokens/. The secret is printed once and never stored.
+/api/tokens/. The secret is printed once and never stored. A user whose role requires
+two-step login gets no token here: they make it themselves after logging in with a code.
 """
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from parindex.api.actions import create_token
+from parindex.api.actions import TWO_FACTOR_REQUIRED, create_token
 
 
 class Command(BaseCommand):
@@ -26,5 +27,10 @@ class Command(BaseCommand):
         try:
             _token, secret = create_token(user=user, name=name, expires_in_days=days)
         except ValidationError as exc:
+            if exc.code == TWO_FACTOR_REQUIRED:
+                raise CommandError(
+                    f"{username} must use two-step login (role); they make their own token on "
+                    "/api/tokens/ after logging in with a code."
+                )
             raise CommandError(" ".join(exc.messages))
         self.stdout.write(secret)
