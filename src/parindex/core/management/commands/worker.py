@@ -141,7 +141,9 @@ class Command(BaseCommand):
             try:
                 close_old_connections()
                 scheduler_tick(worker_id, schedule=schedule)
-            except Exception:  # noqa: BLE001 — a bad pass (database away) must not kill the thread
+            except (OperationalError, InterfaceError) as exc:
+                logger.warning("scheduler pass skipped: database unavailable (%s)", exc)
+            except Exception:  # noqa: BLE001 — a bad pass must not kill the thread
                 logger.exception("scheduler pass failed")
             finally:
                 connection.close()
