@@ -71,6 +71,8 @@ class Drill:
             "EMAIL_PORT": str(self.smtp_port),
             "EMAIL_TIMEOUT": "5",
         }
+        if os.environ.get("PYTHONPATH"):  # e.g. another checkout's src/ to drill older code
+            self.env["PYTHONPATH"] = os.environ["PYTHONPATH"]
         self.s3 = topo.SeaweedFS(self.base / "seaweed", self.env, self.logs)
         self.env.update(
             {
@@ -262,7 +264,15 @@ class Drill:
             job = UserJob.objects.get(pk=job_id)
             return job if job.status in statuses else None
 
-        return wait_for(done, seconds=seconds, what=f"job {job_id} to be {'/'.join(statuses)}", every=0.3)
+        try:
+            return wait_for(done, seconds=seconds, what=f"job {job_id} to be {'/'.join(statuses)}", every=0.3)
+        except RuntimeError:
+            self.db()
+            return UserJob.objects.get(pk=job_id)  # still queued/running: reported as stuck
+
+    @staticmethod
+    def ended(job, seconds: int) -> str:
+        return job.status if job.finished else f"still {job.status} {seconds} s later (stuck)"
 
     def job_from_redirect(self, status: int, headers: dict, data: bytes):
         if status != 302 or "/requests/jobs/" not in headers.get("Location", ""):
@@ -423,13 +433,13 @@ class Drill:
         # the task it left running.
         self.restart_worker(worker, worker)
         first = self.wait_job(job_id, ("failed", "succeeded"), seconds=60)
-        outcome = f"publish: {first.status}"
+        outcome = f"publish: {self.ended(first, 60)}"
         if first.status == "failed":
             self.db()
             again = self.job_from_redirect(*web.form(review, {"step": "publish"}, web.csrf(review)))
             self.extra_requests += 2
             second = self.wait_job(again, ("succeeded", "failed"))
-            outcome = f"publish: failed cleanly, started again: {second.status}"
+            outcome = f"publish: failed cleanly, started again: {self.ended(second, 90)}"
         thread.join()
         phase = self.phase("worker killed mid-publication", stats, started)
         phase.jobs.append(outcome)
@@ -437,10 +447,9 @@ class Drill:
         publication.refresh_from_db()
         from parindex.core.models import AuditEntry
 
-        twice = AuditEntry.objects.filter(action="results.publish", object_id=str(publication.pk)).count() - 1
-        if publication.status != Publication.Status.PUBLISHED or twice:
-            phase.damage["half-published"] += 1
-        phase.notes.append(f"publication {publication.pk}: {publication.status}, published once")
+        records = AuditEntry.objects.filter(action="results.publish", object_id=str(publication.pk)).count()
+        phase.damage["published twice"] = max(0, records - 1)
+        phase.notes.append(f"publication {publication.pk}: {publication.status}, {records} publish record(s)")
 
     def worker_killed_mid_import(self) -> None:
         started = time.monotonic()
@@ -471,7 +480,7 @@ class Drill:
         # Not restarted yet: the surviving worker fails the job once the dead one has been silent
         # for PARINDEX_WORKER_LOST_SECONDS (10 s in the drill).
         first = self.wait_job(job_id, ("failed", "succeeded"), seconds=60)
-        outcome = f"import: {first.status}"
+        outcome = f"import: {self.ended(first, 60)}"
         self.restart_worker(worker, f"{worker}-restarted")
         if first.status == "failed":
             status, headers, data = web.multipart(
@@ -488,7 +497,7 @@ class Drill:
             )
             self.extra_requests += 2
             second = self.wait_job(self.job_from_redirect(status, headers, data), ("succeeded", "failed"))
-            outcome = f"import: failed cleanly, started again: {second.status}"
+            outcome = f"import: failed cleanly, started again: {self.ended(second, 90)}"
         thread.join()
         self.extra_requests += 3
         phase = self.phase("worker killed mid-import", stats, started, imported=IMPORT_UNITS)
@@ -544,7 +553,7 @@ class Drill:
         job_id = self.job_from_redirect(*web.form(review, {"step": "export"}, web.csrf(review)))
         self.extra_requests += 2
         job = self.wait_job(job_id, ("succeeded", "failed"), seconds=60)
-        phase.jobs.append(f"export after the restart: {job.status}")
+        phase.jobs.append(f"export after the restart: {self.ended(job, 60)}")
         if dead:
             phase.jobs.append(f"workers that died with the database: {', '.join(dead)}")
         phase.requests += self.extra_requests

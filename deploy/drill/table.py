@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 DAMAGE = (
     "lost saves",  # a save the user was told succeeded (200) that the database does not hold
     "half-published",  # a publication and its round disagree (published but open, closed but not published)
+    "published twice",  # more than one publication record (audit row) for one publication
     "orphaned files",  # objects in the bucket no database row points at
     "rows without files",  # database rows pointing at an object that is not in the bucket
     "half-imported",  # an import that wrote some of its rows and not others
