@@ -219,9 +219,7 @@ CONTENT_SECURITY_POLICY = {
 }
 # Optional TOTP two-factor login (django-otp): the roles that must use it, e.g.
 # "admin,index_manager,appraiser" ("admin" includes superusers). Anyone may turn it on.
-PARINDEX_2FA_REQUIRED_ROLES = tuple(
-    env_list("PARINDEX_2FA_REQUIRED_ROLES", [])
-)
+PARINDEX_2FA_REQUIRED_ROLES = tuple(env_list("PARINDEX_2FA_REQUIRED_ROLES", []))
 OTP_TOTP_ISSUER = env_str("PARINDEX_2FA_ISSUER", "parindex")
 
 # Encryption of `parindex backup` with the operator's age key (core/backup_crypto.py,
@@ -236,8 +234,12 @@ PARINDEX_BACKUP_RECIPIENTS = tuple(env_list("PARINDEX_BACKUP_RECIPIENTS", []))
 # "redis://host:6379/0" (needs the `redis` package), "locmem://" or "dummy://".
 CACHE_URL = env_str("PARINDEX_CACHE_URL", "db://parindex_cache")
 if CACHE_URL.startswith("db://"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                          "LOCATION": CACHE_URL.removeprefix("db://") or "parindex_cache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_URL.removeprefix("db://") or "parindex_cache",
+        }
+    }
 elif CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 elif CACHE_URL.startswith("locmem://"):
@@ -245,7 +247,9 @@ elif CACHE_URL.startswith("locmem://"):
 elif CACHE_URL.startswith("dummy://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 else:
-    raise ImproperlyConfigured(f"PARINDEX_CACHE_URL={CACHE_URL!r}: use db://TABLE, redis://…, locmem:// or dummy://.")
+    raise ImproperlyConfigured(
+        f"PARINDEX_CACHE_URL={CACHE_URL!r}: use db://TABLE, redis://…, locmem:// or dummy://."
+    )
 
 # --- Language, time, formats --------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -279,7 +283,9 @@ if STORAGE_BACKEND == "s3":
             "querystring_auth": True,
             "file_overwrite": False,
             # SeaweedFS, MinIO and Ceph on a private host name answer path-style requests.
-            "addressing_style": env_choice("PARINDEX_S3_ADDRESSING_STYLE", "path", ("path", "virtual", "auto")),
+            "addressing_style": env_choice(
+                "PARINDEX_S3_ADDRESSING_STYLE", "path", ("path", "virtual", "auto")
+            ),
             "signature_version": "s3v4",
             "location": env_str("PARINDEX_S3_PREFIX", ""),
             # storage.open() buffers a whole object; past this size the buffer goes to a temp file.
@@ -304,6 +310,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not _COLLECTED_STATIC
 # Published results on public pages without login (results app); off hides /results/public/.
 PARINDEX_PUBLIC_RESULTS = env_bool("PARINDEX_PUBLIC_RESULTS", True)
+# A worker silent (no heartbeat) this long is taken for dead: its running jobs are failed
+# cleanly so they can be started again (core.jobs.recover_lost_tasks).
+PARINDEX_WORKER_LOST_SECONDS = env_int("PARINDEX_WORKER_LOST_SECONDS", 120, minimum=5, maximum=24 * 3600)
 UPLOAD_MAX_MB = env_int("PARINDEX_UPLOAD_MAX_MB", 50, minimum=1, maximum=2048)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Imports read their file in a child process under these limits (core/limits.py): wall-clock
@@ -355,7 +364,10 @@ LOGGING = {
         "json": {"()": "parindex.core.logging.JsonFormatter"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
-    "root": {"handlers": ["console"], "level": env_choice("PARINDEX_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("PARINDEX_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+    },
     "loggers": {
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},

@@ -12,6 +12,17 @@ executes the queue). Three pieces:
   idempotent (a crash between claim and run loses one period, never doubles one).
 * **Heartbeat.** ``beat(worker_id)`` updates one row per worker; ``last_heartbeat()``
   is what a health endpoint reads ("is any worker alive?").
+* **Lost workers.** A worker killed in the middle of a task (SIGKILL, out of memory, host
+  lost, database restarted under it) leaves the task marked running. ``recover_lost_tasks()``
+  runs at every worker's start-up and heartbeat: a task is *lost* when the worker that
+  claimed it has not beaten for ``PARINDEX_WORKER_LOST_SECONDS`` (120 s), or when it was
+  claimed under the id of the worker now starting (a restart under a fixed id, or this very
+  worker after its database connection broke: a worker runs one task at a time). A lost
+  task is marked failed (``WorkerLost``); its user job is failed with a message saying so,
+  the user is notified, its uploaded input and any half-stored result are deleted. It is
+  never re-run by itself: every job writes all or nothing in one transaction, so the user
+  (or the next period of a periodic job) starts it again on a clean state, and nothing can
+  be done twice.
 * **User jobs.** ``start_user_job(user=…, label=…, func_path=…, kwargs=…)`` stores a
   ``UserJob`` row and enqueues it. The function runs on the worker as
   ``func(job, **kwargs)``; it reports progress with ``job.progress(done, total,
@@ -63,6 +74,13 @@ logger = logging.getLogger("parindex.jobs")
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 JOBRUN_KEEP = dt.timedelta(days=7)
 HEARTBEAT_KEEP = dt.timedelta(days=1)
+LOST_WORKER_ERROR = "parindex.core.jobs.WorkerLost"
+
+
+class WorkerLost(Exception):
+    """The worker running a task stopped before finishing it (recorded on the task's row)."""
+
+
 USERJOB_KEEP = dt.timedelta(days=30)
 
 
@@ -137,6 +155,114 @@ def beat(worker_id: str, *, now: dt.datetime | None = None) -> None:
                 )
         except IntegrityError:
             WorkerHeartbeat.objects.filter(worker_id=worker_id).update(last_seen=now)
+
+
+def lost_after() -> dt.timedelta:
+    """How long a worker may stay silent before its running tasks count as lost."""
+    return dt.timedelta(seconds=getattr(settings, "PARINDEX_WORKER_LOST_SECONDS", 120))
+
+
+def recover_lost_tasks(*, own_worker_id: str = "", now: dt.datetime | None = None) -> list[str]:
+    """Fail the running tasks whose worker is gone (see the module docstring); returns their ids.
+
+    ``own_worker_id``: the id of the calling worker, which runs no task at this moment (it is
+    starting, or its database connection just broke), so a task running under it is lost too.
+    Safe in several workers at once: each task row is taken with a lock, skipping locked rows.
+    """
+    from django_tasks.backends.database.models import DBTaskResult
+    from django_tasks.task import ResultStatus
+
+    from parindex.requests.models import WorkerHeartbeat
+
+    now = now or timezone.now()
+    limit = now - lost_after()
+    running = list(DBTaskResult.objects.running().values_list("pk", "worker_ids", "started_at"))
+    if not running:
+        return []
+    workers = {worker for _pk, ids, _started in running for worker in ids[-1:]}
+    seen = dict(WorkerHeartbeat.objects.filter(worker_id__in=workers).values_list("worker_id", "last_seen"))
+    lost = []
+    for pk, ids, started_at in running:
+        worker = ids[-1] if ids else ""
+        last_sign = seen.get(worker) or started_at
+        if worker != own_worker_id[:64] and last_sign is not None and last_sign >= limit:
+            continue
+        with transaction.atomic():
+            task = (
+                DBTaskResult.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=ResultStatus.RUNNING)
+                .first()
+            )
+            if task is None:
+                continue  # finished meanwhile, or another worker is recovering it
+            task.status = ResultStatus.FAILED
+            task.finished_at = now
+            task.exception_class_path = LOST_WORKER_ERROR
+            task.traceback = (
+                f"WorkerLost: worker {worker or '?'} stopped running this task "
+                f"(last sign of life {last_sign.isoformat() if last_sign else 'never'})"
+            )
+            task.return_value = None
+            task.save(
+                update_fields=["status", "finished_at", "exception_class_path", "traceback", "return_value"]
+            )
+            if task.task_path == f"{__name__}.run_user_job" and task.args_kwargs.get("args"):
+                _fail_lost_user_job(str(task.args_kwargs["args"][0]), now)
+        logger.warning("task %s (%s) failed: its worker %s stopped", pk, task.task_path, worker or "?")
+        lost.append(str(pk))
+    return lost
+
+
+def _fail_lost_user_job(job_id: str, now: dt.datetime) -> None:
+    from django.utils.translation import gettext as _
+
+    from parindex.requests.models import UserJob
+
+    job = UserJob.objects.select_for_update().select_related("user").filter(pk=job_id).first()
+    if job is None or job.finished:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _(
+            "The background worker running this operation stopped before it finished (a restart or a "
+            "crash). Its changes were saved completely or not at all: check the result, then start the "
+            "operation again if it is needed."
+        )
+        UserJob.objects.filter(pk=job.pk).update(
+            status=UserJob.Status.FAILED, finished_at=now, error=reason, details=[]
+        )
+        # A result stored just before the worker died belongs to no finished job: remove it
+        # with the upload (both live under jobs/<id>/, see start_user_job and run_user_job).
+        _delete_job_files(job)
+        UserJob.objects.filter(pk=job.pk).update(result_file="", input_file="")
+        _notify(
+            job.user,
+            _("Did not finish: %(label)s") % {"label": job.label},
+            _("The operation stopped with an error: %(error)s") % {"error": reason},
+            _job_url(job),
+            "danger",
+        )
+
+
+def _delete_job_files(job) -> None:
+    """Delete every stored file of a user job (its upload, a result stored or half-stored)."""
+    from django.core.files.storage import default_storage
+
+    names = {name for name in (job.input_file.name, job.result_file.name) if name}
+    folder = f"jobs/{job.pk}"
+    for sub in ("", "/input"):
+        try:
+            _dirs, files = default_storage.listdir(folder + sub)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except Exception:  # noqa: BLE001 — storage unreachable: prune() deletes them later
+            logger.exception("could not list the files of user job %s", job.pk)
+            continue
+        names.update(f"{folder}{sub}/{name}" for name in files)
+    for name in sorted(names):
+        try:
+            default_storage.delete(name)
+        except Exception:  # noqa: BLE001 — storage unreachable: prune() deletes them later
+            logger.exception("could not delete %s of user job %s", name, job.pk)
 
 
 def prune(*, now: dt.datetime | None = None) -> None:
