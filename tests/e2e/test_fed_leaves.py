@@ -63,10 +63,16 @@ def test_a_task_marked_done_shows_on_the_sheet_and_the_confirmed_total_is_the_st
     # Before submission the sheet already shows the plan's new numbers, and its total follows.
     page.goto(sheet_url)
     leaf = page.get_by_test_id("leaf-1.2")
-    expect(leaf.get_by_test_id("fed-input").first).to_contain_text("3")
-    expect(leaf.get_by_test_id("fed-input").nth(1)).to_contain_text("4")
+    expect(leaf.get_by_test_id("fed-input").first).to_have_text("Số đã thực hiện: 3")
+    expect(leaf.get_by_test_id("fed-input").nth(1)).to_have_text("Tổng số: 4")
     expect(leaf.get_by_test_id("points")).to_have_text("3,75")
     expect(page.get_by_test_id("sheet-total")).to_have_text("7,25")
+    # The officer explains the missing evidence of the fed leaf (saved in place; the plan's numbers stay).
+    leaf.locator("textarea[name=explanation]").fill("Kết quả theo báo cáo thực hiện kế hoạch")
+    leaf.get_by_role("button", name="Lưu").click()
+    leaf = page.get_by_test_id("leaf-1.2")
+    expect(leaf.get_by_test_id("leaf-ok")).to_contain_text("Đã lưu.")
+    expect(leaf.get_by_test_id("points")).to_have_text("3,75")
 
     # The head confirms a total, submits, and exactly that total is stored.
     switch_user(page, live_server.url, "chutich.a1")
