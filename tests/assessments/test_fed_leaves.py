@@ -177,3 +177,38 @@ def test_submission_freezes_the_plan_value(client, round_two, head_a1, officer_a
         r'data-testid="points">\s*2,5\s*<', leaf_html[: leaf_html.index('data-testid="leaf-2.1"')]
     )
     assert score_of(sheet, "1.2").self_points == Decimal("2.5")
+
+
+def test_a_reopened_sheet_follows_the_plan_again(round_two, head_a1, district_manager_a):
+    sheet = round_two.assessments.get()
+    actions.submit_assessment(assessment=sheet, by=head_a1)
+    PlanTask.objects.filter(plan__unit=sheet.unit).update(
+        status=PlanTask.Status.DONE, completion_date=D(2023, 7, 1)
+    )
+    assert score_of(sheet, "1.2").self_points == Decimal("2.5")  # frozen while submitted
+    actions.reopen_assessment(
+        assessment=sheet,
+        by=district_manager_a,
+        reason="Bổ sung số liệu kế hoạch",
+        until=timezone.now() + dt.timedelta(days=3),
+    )
+    leaf = score_of(sheet, "1.2")
+    assert (leaf.inputs["numerator"], leaf.inputs["denominator"]) == ("4", "4")
+    assert leaf.self_points == Decimal("5")
+
+
+def test_the_api_reads_the_live_plan_value_and_refuses_other_numbers(round_two, officer_a1):
+    from parindex.api.actions import create_token
+    from tests.api.conftest import Api
+
+    sheet = round_two.assessments.get()
+    api = Api(create_token(user=officer_a1, name="test")[1])
+    leaf = next(item for item in api.get(f"sheets/{sheet.pk}").json()["leaves"] if item["code"] == "1.2")
+    assert (leaf["inputs"]["numerator"], leaf["inputs"]["denominator"]) == ("2", "4")
+    assert Decimal(leaf["self_points"]) == Decimal("2.5")
+    refused = api.put_json(
+        f"sheets/{sheet.pk}/scores/{leaf['score_id']}",
+        {"version": leaf["version"], "inputs": {"numerator": "4", "denominator": "4"}},
+    )
+    assert refused.status_code == 422
+    assert "lấy số liệu tự động từ Kế hoạch CCHC (2/4)" in refused.json()["detail"]

@@ -47,6 +47,7 @@ def test_officer_marks_task_done_with_evidence_and_the_score_sheet_shows_it(
     leaf = page.get_by_test_id("leaf-2.2")
     expect(leaf.get_by_test_id("evidence").first).to_contain_text(evidence_name)
     rate_leaf = page.get_by_test_id("leaf-1.2")
-    expect(rate_leaf.locator("input[name=in_numerator]")).to_have_value("3")
-    expect(rate_leaf.locator("input[name=in_denominator]")).to_have_value("4")
+    # The plan-fed leaf shows the plan's numbers read-only (they cannot be typed over).
+    expect(rate_leaf.get_by_test_id("fed-input").first).to_have_text("Số đã thực hiện: 3")
+    expect(rate_leaf.get_by_test_id("fed-input").nth(1)).to_have_text("Tổng số: 4")
     expect(rate_leaf.get_by_test_id("points")).to_have_text("3,75")

@@ -32,6 +32,9 @@ def test_task_done_with_evidence_shows_on_the_linked_leaf_and_updates_the_rate(
     sheet = client.get(reverse("assessments:sheet", args=[sheet_a1.pk])).content.decode()
     assert name in _leaf_html(sheet, "2.2")
     leaf = _leaf_html(sheet, "1.2")
-    assert re.search(r'name="in_numerator"[^>]*value="3"', leaf)
-    assert re.search(r'name="in_denominator"[^>]*value="4"', leaf)
+    # The plan-fed leaf shows the plan's numbers read-only, marked as coming from the plan.
+    assert "Tự động từ Kế hoạch CCHC" in leaf
+    assert re.search(r'data-testid="fed-input">Số đã thực hiện: <strong>3</strong>', leaf)
+    assert re.search(r'data-testid="fed-input">Tổng số: <strong>4</strong>', leaf)
+    assert 'name="in_numerator"' not in leaf
     assert "3,75" in leaf  # 5 × 3/4 points

@@ -22,6 +22,7 @@ from parindex.assessments import access
 from parindex.assessments.logic import (
     InputError,
     check_inputs,
+    comparable_inputs,
     inputs_to_json,
     is_survey,
     parse_inputs,
@@ -312,8 +313,13 @@ def _apply_score(
     not_applicable: bool,
     note: str,
     missing_evidence_explanation: str,
-) -> dict:
-    """Validate and set the new values on the locked row; return the before snapshot."""
+    only_if_changed: bool = False,
+) -> dict | None:
+    """Validate and set the new values on the locked row; return the before snapshot.
+
+    With ``only_if_changed``, a row whose values would stay the same (inputs compared as
+    values) is left alone and None is returned.
+    """
     from parindex.frameworks.scoring import ScoringError, compute_points, input_spec
 
     criterion = current.criterion
@@ -338,6 +344,15 @@ def _apply_score(
             )
         except (InputError, ScoringError) as exc:
             raise ValidationError(str(exc), code="input")
+    if (
+        only_if_changed
+        and comparable_inputs(inputs_to_json(parsed)) == comparable_inputs(current.inputs)
+        and bool(not_applicable) == current.not_applicable
+        and (note or "").strip() == current.note
+        and (missing_evidence_explanation or "").strip() == current.missing_evidence_explanation
+        and (points == current.self_points)
+    ):
+        return None
     before = snapshot(current, SCORE_FIELDS)
     current.inputs = inputs_to_json(parsed)
     current.self_points = points
@@ -432,7 +447,10 @@ def apply_offline_changes(*, assessment: Assessment, by, changes: list[dict]) ->
                 not_applicable=change.get("not_applicable", False),
                 note=change.get("note", ""),
                 missing_evidence_explanation=change.get("missing_evidence_explanation", ""),
+                only_if_changed=True,
             )
+            if before is None:
+                continue  # nothing to change on this leaf: neither written nor counted
             record(
                 actor=by,
                 action="assessments.score.save",
@@ -451,6 +469,23 @@ def apply_offline_changes(*, assessment: Assessment, by, changes: list[dict]) ->
                 % {"codes": ", ".join(stale)},
                 code="stale",
             )
+    return count
+
+
+def apply_offline_upload(*, upload, by) -> int:
+    """Apply a checked offline upload (``OfflineUpload``) once; return the leaves written."""
+    from parindex.assessments.models import OfflineUpload
+
+    with transaction.atomic():
+        current = OfflineUpload.objects.select_for_update().get(pk=upload.pk)
+        if current.user_id != getattr(by, "pk", None):
+            raise PermissionDenied(_("Only the person who uploaded the file may apply it."))
+        if current.applied_at is not None:
+            raise ValidationError(_("These changes have already been applied."), code="applied")
+        count = apply_offline_changes(assessment=current.assessment, by=by, changes=current.changes)
+        current.applied_at = timezone.now()
+        current.applied_count = count
+        current.save(update_fields=["applied_at", "applied_count"])
     return count
 
 

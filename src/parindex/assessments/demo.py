@@ -90,6 +90,7 @@ def _raw_inputs(spec: list[dict], max_points: Decimal, rng: random.Random) -> di
 def build(*, stdout, style) -> None:
     from parindex.assessments import actions
     from parindex.assessments.evidence import content_bytes
+    from parindex.assessments.feeds import fed_value
     from parindex.assessments.models import Round
     from parindex.frameworks.models import Framework
     from parindex.frameworks.scoring import input_spec
@@ -155,11 +156,15 @@ def build(*, stdout, style) -> None:
             if criterion.is_survey or rng.random() > share:
                 continue
             spec = input_spec(criterion.method, criterion.params, score.max_points)
+            fed = fed_value(sheet, criterion)
             saved = actions.save_score(
                 score=score,
                 by=officer,
                 expected_version=score.version,
-                raw_inputs=_raw_inputs(spec, score.max_points, rng),
+                # A leaf fed by the plan (or the remediation) keeps its source's numbers.
+                raw_inputs={}
+                if fed is not None and fed.follows
+                else _raw_inputs(spec, score.max_points, rng),
             )
             if not saved.self_points:
                 continue

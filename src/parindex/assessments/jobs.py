@@ -4,6 +4,10 @@
   criterion code, the contents list ``Muc luc tai lieu kiem chung.xlsx``), written into a
   temporary file on the worker's disk and stored as the job's result file; the download
   (``requests:job_download``) streams it from storage.
+* ``check_offline_sheet`` — an uploaded offline score sheet, checked row by row (the request
+  only checked its size and declared row count, see ``offline``); the changes are kept as an
+  ``OfflineUpload`` that the job's "Open the result" link previews and applies. Errors fail
+  the job with the first ``offline.MAX_ERRORS_SHOWN`` row errors and their total count.
 * ``round_export`` — the exports of a round whose size grows with the number of units: the
   progress table (``kind="progress"``) and the self-assessed points by area
   (``kind="summary"``).
@@ -34,13 +38,17 @@ import tempfile
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from parindex.assessments import exports
 from parindex.assessments.evidence import write_sheet_zip
-from parindex.assessments.models import Assessment, Round
+from parindex.assessments.models import Assessment, OfflineUpload, Round
 from parindex.assessments.selectors import round_progress, zip_entries
+from parindex.core.import_jobs import checking, job_user, visible_or_refused
 from parindex.core.jobs import JobHandle, JobOutcome
+from parindex.core.spreadsheets import SpreadsheetError
 from parindex.units.visibility import get_visible_or_404
 
 SHEETS = Assessment.objects.select_related("round__framework", "round__owner_unit", "unit")
@@ -104,4 +112,43 @@ def round_export(job: JobHandle, *, round_id: int, kind: str) -> JobOutcome:
         message=_("The self-assessed points by area are ready."),
         content=content,
         filename=exports.round_summary_filename(round_),
+    )
+
+
+def check_offline_sheet(job: JobHandle, *, sheet_id: int, file_name: str = "") -> JobOutcome:
+    """Check every row of an uploaded offline sheet; keep the changes for the preview. Writes no score."""
+    from parindex.assessments import offline
+
+    user = job_user(job)
+    sheet = visible_or_refused(SHEETS, user, pk=sheet_id)
+    if not sheet.is_editable or sheet.is_past_deadline():
+        raise ValidationError(_("This sheet cannot be changed now."))
+    checking(job)
+    data = job.input_bytes()
+
+    def checked(done: int, total: int) -> None:
+        job.progress(done, total, _("Checking row %(n)s of %(total)s") % {"n": done, "total": total})
+
+    try:
+        offline.count_rows(sheet, data)
+        changes = offline.read_sheet_xlsx(sheet, data, user, progress=checked)
+    except SpreadsheetError as exc:
+        raise offline.capped(exc) from None
+    upload = OfflineUpload.objects.create(
+        assessment=sheet, user=user, file_name=file_name[:255], changes=changes
+    )
+    if changes:
+        message = ngettext(
+            "%(n)s criterion will change: check it and apply it.",
+            "%(n)s criteria will change: check them and apply them.",
+            len(changes),
+        ) % {"n": len(changes)}
+    else:
+        message = _("The file has no changes compared with the sheet.")
+    return JobOutcome(
+        message=message,
+        details=[f"{c['code']}: {c['old_points'] or '—'} → {c['new_points'] or '—'}" for c in changes][
+            : offline.MAX_ERRORS_SHOWN
+        ],
+        url=reverse("assessments:offline_preview", args=[sheet.pk, upload.pk]),
     )

@@ -151,6 +151,26 @@ def inputs_to_json(inputs: Mapping[str, Any] | None) -> dict[str, Any]:
     return {k: (format(v, "f") if isinstance(v, Decimal) else v) for k, v in inputs.items()}
 
 
+def comparable_inputs(inputs: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Inputs as values, so that "3", 3 and "3.0" compare equal; feed markers are left out.
+
+    Used to tell whether an upload really changes a leaf.
+    """
+    result: dict[str, Any] = {}
+    for key, value in (inputs or {}).items():
+        if key in ("feed", "plan"):
+            continue
+        if isinstance(value, str):
+            try:
+                value = Decimal(value)
+            except ArithmeticError:
+                pass
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            value = Decimal(str(value))
+        result[key] = value
+    return result
+
+
 def inputs_for_form(inputs: Mapping[str, Any] | None) -> dict[str, str]:
     """Stored inputs as the strings a form shows (decimal comma left to the template)."""
     result: dict[str, str] = {}

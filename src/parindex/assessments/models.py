@@ -13,6 +13,8 @@ that sheet (and its evidence), because they score and attach evidence on it.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -445,3 +447,28 @@ class Assignment(models.Model):
     @property
     def assignee_name(self) -> str:
         return str(self.officer) if self.officer_id else str(self.lead_unit)
+
+
+class OfflineUpload(models.Model):
+    """An uploaded offline score sheet that the worker checked: the changes it would make, kept
+    for the uploader's preview until they are applied (``actions.apply_offline_changes``).
+
+    Only the user who uploaded it sees it, through the sheet's visibility rule.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="offline_uploads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255, blank=True)
+    changes = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("offline sheet upload")
+        verbose_name_plural = _("offline sheet uploads")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} — {self.file_name}"

@@ -21,6 +21,7 @@ urlpatterns = [
     path("sheets/<int:pk>/evidence.zip", views.evidence_zip, name="evidence_zip"),
     path("sheets/<int:pk>/offline.xlsx", views.offline_download, name="offline_download"),
     path("sheets/<int:pk>/offline/", views.offline_upload, name="offline_upload"),
+    path("sheets/<int:pk>/offline/<uuid:upload_pk>/", views.offline_preview, name="offline_preview"),
     path("sheets/<int:pk>/summary.xlsx", views.summary_download, {"fmt": "xlsx"}, name="summary_xlsx"),
     path("sheets/<int:pk>/summary.docx", views.summary_download, {"fmt": "docx"}, name="summary_docx"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),

@@ -28,7 +28,7 @@ from parindex.assessments.forms import (
     manager_units,
 )
 from parindex.assessments.models import Assessment, Assignment, Evidence, EvidenceLink, Round, Score
-from parindex.assessments.offline import read_sheet_xlsx, write_sheet_xlsx
+from parindex.assessments.offline import write_sheet_xlsx
 from parindex.assessments.selectors import round_progress as select_round_progress
 from parindex.assessments.selectors import (
     sheet_view,
@@ -600,38 +600,43 @@ def offline_download(request, pk: int):
     return download_response(write_sheet_xlsx(sheet), name)
 
 
+def _offline_limits(sheet: Assessment) -> dict:
+    from parindex.assessments.offline import OFFLINE_MAX_BYTES, max_rows
+    from parindex.core.text import format_decimal
+
+    return {"max_rows": max_rows(sheet), "max_mb": format_decimal(OFFLINE_MAX_BYTES / 1024 / 1024)}
+
+
 def offline_upload(request, pk: int):
-    """Upload a filled-in sheet: every row validated, changes previewed, then applied at once."""
+    """Upload a filled-in sheet. The request only checks the size and the declared row count
+    (``offline.check_upload``); the worker checks every row (``jobs.check_offline_sheet``) and
+    its result page is the preview (``offline_preview``)."""
+    from django.core.files.base import ContentFile
+
+    from parindex.assessments.offline import check_upload
+
     sheet = _sheet(request, pk)
-    session_key = f"assessments-offline-{sheet.pk}"
-    form = OfflineUploadForm()
-    errors, changes = [], None
-    if request.method == "POST" and request.POST.get("apply"):
-        pending = request.session.get(session_key)
-        if not pending:
-            messages.error(request, _("Nothing to apply; upload the file again."))
-            return redirect("assessments:offline_upload", sheet.pk)
+    open_sheet = sheet.is_editable and not sheet.is_past_deadline()
+    form = OfflineUploadForm(request.POST or None, request.FILES or None)
+    errors: list = []
+    if request.method == "POST" and open_sheet and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            count = actions.apply_offline_changes(assessment=sheet, by=request.user, changes=pending)
-        except PermissionDenied as exc:
-            return _denied(request, exc)
-        except ValidationError as exc:
-            messages.error(request, _message(exc))
-            request.session.pop(session_key, None)
-            return redirect("assessments:offline_upload", sheet.pk)
-        request.session.pop(session_key, None)
-        messages.success(request, _("%(n)s criteria updated from the file.") % {"n": count})
-        return redirect("assessments:sheet", sheet.pk)
-    if request.method == "POST":
-        form = OfflineUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                changes = read_sheet_xlsx(sheet, form.cleaned_data["file"], request.user)
-            except SpreadsheetError as exc:
-                errors = exc.errors
-                request.session.pop(session_key, None)
-            else:
-                request.session[session_key] = changes
+            data = check_upload(sheet, upload)
+        except SpreadsheetError as exc:
+            errors = exc.errors
+        else:
+            name = getattr(upload, "name", "") or "bang-cham-diem.xlsx"
+            job = start_user_job(
+                user=request.user,
+                label=_("Check of the offline score sheet of %(unit)s (%(name)s)")
+                % {"unit": sheet.unit.name, "name": name},
+                func_path="parindex.assessments.jobs.check_offline_sheet",
+                kwargs={"sheet_id": sheet.pk, "file_name": name},
+                input_file=ContentFile(data, name=name),
+                back_url=reverse("assessments:offline_upload", args=[sheet.pk]),
+            )
+            return redirect("requests:job_status", job.pk)
     return render(
         request,
         "assessments/offline_upload.html",
@@ -639,8 +644,40 @@ def offline_upload(request, pk: int):
             "sheet": sheet,
             "form": form,
             "errors": errors,
-            "changes": changes,
+            "changes": None,
+            "open_sheet": open_sheet,
+            **_offline_limits(sheet),
+        },
+    )
+
+
+def offline_preview(request, pk: int, upload_pk):
+    """The changes of a checked upload (only its uploader sees them), then applied at once."""
+    from parindex.assessments.models import OfflineUpload
+
+    sheet = _sheet(request, pk)
+    upload = get_object_or_404(OfflineUpload, pk=upload_pk, assessment=sheet, user=request.user)
+    if request.method == "POST":
+        try:
+            count = actions.apply_offline_upload(upload=upload, by=request.user)
+        except PermissionDenied as exc:
+            return _denied(request, exc)
+        except ValidationError as exc:
+            messages.error(request, _message(exc))
+            return redirect("assessments:offline_upload", sheet.pk)
+        messages.success(request, _("%(n)s criteria updated from the file.") % {"n": count})
+        return redirect("assessments:sheet", sheet.pk)
+    return render(
+        request,
+        "assessments/offline_upload.html",
+        {
+            "sheet": sheet,
+            "form": None,
+            "errors": [],
+            "changes": upload.changes,
+            "upload": upload,
             "open_sheet": sheet.is_editable and not sheet.is_past_deadline(),
+            **_offline_limits(sheet),
         },
     )
 
