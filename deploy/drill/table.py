@@ -23,7 +23,8 @@ DAMAGE = (
     "e-mails lost",  # an e-mail the system recorded as due that never arrived
     "jobs stuck",  # jobs still queued or running after the workers were restarted
 )
-ACCEPTED_JOB_ENDS = ("succeeded", "failed cleanly, started again: succeeded")
+# How an interrupted job (or a recovery the system runs) may end; anything else fails the phase.
+ACCEPTED_JOB_ENDS = ("succeeded", "failed cleanly, started again: succeeded", "deleted")
 
 
 @dataclass
