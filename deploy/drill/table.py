@@ -122,7 +122,6 @@ def render(phases: list[Phase], *, title: str = "") -> str:
             ]
         )
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    widths[4] = min(widths[4], 70)
     lines = [title] if title else []
     lines.append(" | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
     lines.append("-+-".join("-" * w for w in widths))
