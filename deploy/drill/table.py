@@ -130,6 +130,7 @@ def render(phases: list[Phase], *, title: str = "") -> str:
     checked = ", ".join(DAMAGE)
     failed = [p for p in phases if not p.ok]
     lines.append("")
+    lines += [f"note {phase.fault}: {note}" for phase in phases for note in phase.notes]
     lines.append(f"checked after every fault: {checked}")
     for phase in failed:
         lines.append(f"FAIL {phase.fault}: {'; '.join(phase.problems())}")
