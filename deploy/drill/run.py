@@ -510,8 +510,6 @@ class Drill:
         from parindex.units.models import Unit
 
         created = Unit.objects.filter(code__startswith="LG01-DR").count()
-        if created != IMPORT_UNITS:
-            phase.damage["half-imported"] = phase.damage.get("half-imported", 0) + 1
         phase.notes.append(f"{created} of {IMPORT_UNITS} units created, once")
 
     def units_workbook(self) -> bytes:
