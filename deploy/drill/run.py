@@ -128,7 +128,8 @@ class Drill:
         import django
 
         django.setup()
-        logging.getLogger("parindex").setLevel(logging.WARNING)  # the drill's own writes: no audit lines
+        for name in ("parindex", "parindex.audit", "parindex.request"):  # the drill's own writes: quiet
+            logging.getLogger(name).setLevel(logging.WARNING)
         self.prepare_data()
         self.smtp = self.smtp_proc().start()
         wait_for(lambda: _port_open(self.smtp_port), seconds=30, what="SMTP sink")
