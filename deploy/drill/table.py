@@ -23,7 +23,8 @@ DAMAGE = (
     "e-mails lost",  # an e-mail the system recorded as due that never arrived
     "jobs stuck",  # jobs still queued or running after the workers were restarted
 )
-ACCEPTED_JOB_ENDS = ("succeeded", "failed cleanly, started again: succeeded")
+# How an interrupted job (or a recovery the system runs) may end; anything else fails the phase.
+ACCEPTED_JOB_ENDS = ("succeeded", "failed cleanly, started again: succeeded", "deleted")
 
 
 @dataclass
@@ -121,7 +122,6 @@ def render(phases: list[Phase], *, title: str = "") -> str:
             ]
         )
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    widths[4] = min(widths[4], 70)
     lines = [title] if title else []
     lines.append(" | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
     lines.append("-+-".join("-" * w for w in widths))
@@ -130,6 +130,7 @@ def render(phases: list[Phase], *, title: str = "") -> str:
     checked = ", ".join(DAMAGE)
     failed = [p for p in phases if not p.ok]
     lines.append("")
+    lines += [f"note {phase.fault}: {note}" for phase in phases for note in phase.notes]
     lines.append(f"checked after every fault: {checked}")
     for phase in failed:
         lines.append(f"FAIL {phase.fault}: {'; '.join(phase.problems())}")

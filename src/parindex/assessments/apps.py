@@ -35,3 +35,9 @@ class AssessmentsConfig(AppConfig):
             "parindex.assessments.actions.run_lock_overdue",
             every=dt.timedelta(minutes=5),
         )
+        # Files of uploads killed between storing and committing (core verify_evidence).
+        register_periodic(
+            "assessments.sweep_orphaned_evidence",
+            "parindex.core.management.commands.verify_evidence.sweep_orphaned_evidence",
+            every=dt.timedelta(days=1),
+        )

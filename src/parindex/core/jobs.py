@@ -232,8 +232,8 @@ def _fail_lost_user_job(job_id: str, now: dt.datetime) -> None:
         )
         # A result stored just before the worker died belongs to no finished job: remove it
         # with the upload (both live under jobs/<id>/, see start_user_job and run_user_job).
-        _delete_job_files(job)
-        UserJob.objects.filter(pk=job.pk).update(result_file="", input_file="")
+        if _delete_job_files(job):
+            UserJob.objects.filter(pk=job.pk).update(result_file="", input_file="")
         _notify(
             job.user,
             _("Did not finish: %(label)s") % {"label": job.label},
@@ -243,26 +243,33 @@ def _fail_lost_user_job(job_id: str, now: dt.datetime) -> None:
         )
 
 
-def _delete_job_files(job) -> None:
-    """Delete every stored file of a user job (its upload, a result stored or half-stored)."""
+def _delete_job_files(job) -> bool:
+    """Delete every stored file of a user job (its upload, a result stored or half-stored).
+
+    False when the storage could not be reached: the job keeps its file names, and prune()
+    deletes them with the job's row later."""
     from django.core.files.storage import default_storage
 
     names = {name for name in (job.input_file.name, job.result_file.name) if name}
     folder = f"jobs/{job.pk}"
+    complete = True
     for sub in ("", "/input"):
         try:
             _dirs, files = default_storage.listdir(folder + sub)
         except (FileNotFoundError, NotADirectoryError):
             continue
-        except Exception:  # noqa: BLE001 — storage unreachable: prune() deletes them later
+        except Exception:  # noqa: BLE001 — storage unreachable: reported, retried by prune()
             logger.exception("could not list the files of user job %s", job.pk)
+            complete = False
             continue
         names.update(f"{folder}{sub}/{name}" for name in files)
     for name in sorted(names):
         try:
             default_storage.delete(name)
-        except Exception:  # noqa: BLE001 — storage unreachable: prune() deletes them later
+        except Exception:  # noqa: BLE001 — storage unreachable: reported, retried by prune()
             logger.exception("could not delete %s of user job %s", name, job.pk)
+            complete = False
+    return complete
 
 
 def prune(*, now: dt.datetime | None = None) -> None:
