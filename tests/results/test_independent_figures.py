@@ -479,6 +479,7 @@ def check_api(
     publication_id: int,
     kind: str,
     where: str,
+    framework=None,
 ):
     response = client.get("/api/v1/rankings", {"year": fig.year, "unit_kind": kind, "page_size": 200})
     if response.status_code != 200:
@@ -503,6 +504,21 @@ def check_api(
             diff.append(f"{w} detail: HTTP {detail.status_code}")
             continue
         body = detail.json()
+        if body.get("sentence") is not None:  # the result sentence, in the request's language (vi)
+            check_sentence(diff, f"{w} sentence", body["sentence"], u, policy, peer_key, framework)
+        if "index_change" in body:
+            change = u.index_change
+            if change is None or body["index_change"] is None:
+                diff.add(f"{w} index change", body["index_change"], None if change is None else str(change))
+            else:
+                api_check(diff, f"{w} index change", body["index_change"], change, exact_places=False)
+        if u.previous is not None and "previous_rank_of" in body:
+            diff.add(
+                f"{w} previous rank",
+                (body["previous_rank"], body["previous_rank_of"]),
+                (u.previous.rank, u.previous.rank_of),
+            )
+            diff.add(f"{w} previous class", body.get("previous_class_label", ""), u.previous.label)
         leaves = {leaf["code"]: leaf for leaf in body["leaves"]}
         for leaf in u.leaves:
             shown = leaves.get(leaf.code)
@@ -729,7 +745,9 @@ def check_every_surface(
             per_unit=False,
             members=members,
         )
-        check_api(diff, client, fig, members, policy, peer_key, publication.pk, kind, "API")
+        check_api(
+            diff, client, fig, members, policy, peer_key, publication.pk, kind, "API", framework=framework
+        )
         for u in members:
             if unit_pages is not None and u.code not in unit_pages:
                 continue
@@ -850,6 +868,13 @@ class TestDemoData:
                 c.force_login(officer.user)
                 clients[code] = c
                 plan_units.append(code)
+        # Unit pages (2 requests and an .xlsx each) of a sample that has every case: the first and last
+        # ranked, the units without last year's result (merged communes), units whose class changed.
+        ranked = sorted((u for u in fig.units.values() if u.has_result), key=lambda u: u.rank(fig.policy))
+        sample = {ranked[0].code, ranked[-1].code, *plan_units}
+        sample |= {u.code for u in fig.units.values() if u.previous is None}
+        changed = sorted(u.code for u in ranked if u.previous is not None and u.label != u.previous.label)
+        sample |= set(changed[:3])
         diff = check_every_surface(
             fig=fig,
             publication=publication,
@@ -857,6 +882,7 @@ class TestDemoData:
             manager=manager,
             unit_clients=clients,
             plan_units=plan_units,
+            unit_pages=sample,
         )
         assert not diff, report(diff)
 
