@@ -140,7 +140,9 @@ def check_sentence(
 # --- the surfaces ------------------------------------------------------------------------------------
 
 
-def check_group_page(diff, html: str, members: list[UnitFig], policy: str, peer_key: str, where: str):
+def check_group_page(
+    diff, html: str, members: list[UnitFig], policy: str, peer_key: str, where: str, *, ranking_only=False
+):
     page = parse_page(html)
     ranking = page.table("ranking")
     if ranking is None:
@@ -173,6 +175,8 @@ def check_group_page(diff, html: str, members: list[UnitFig], policy: str, peer_
             else ("=" if change == 0 else ("▲ " if change > 0 else "▼ ") + str(abs(change)))
         )
         diff.add(f"{w} change in rank", shown, expected)
+    if ranking_only:
+        return
     # class distribution of the whole group
     counts = Counter(u.label or DASH for u in members if u.has_result)
     listed = " ".join(page.texts.get("classes", [""]))
@@ -780,6 +784,12 @@ def check_every_surface(
                     f"unit .xlsx {u.code}",
                     per_unit=True,
                 )
+    review = f"/results/round/{publication.round_id}/"
+    review_html = client.get(review).content.decode()
+    review_xlsx = client.get(review, {"format": "xlsx"}).content
+    for peer_key, members in by_peer.items():
+        check_group_page(diff, review_html, members, policy, peer_key, "review page", ranking_only=True)
+        check_ranking_xlsx(diff, review_xlsx, members, policy, peer_key, "review .xlsx")
     check_command(diff, fig, list(fig.units.values()), policy, kind, "results command")
     for code in plan_units:
         u = fig.units[code]
