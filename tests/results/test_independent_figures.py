@@ -39,12 +39,14 @@ from tests.results.independent import (
     ZERO,
     RoundFig,
     UnitFig,
+    chart_label,
     column,
     docx_text,
     expected_round,
     fr,
     half_up,
     header_row,
+    json_script,
     lost_sums,
     parse_page,
     places_of,
@@ -177,6 +179,12 @@ def check_group_page(
         diff.add(f"{w} change in rank", shown, expected)
     if ranking_only:
         return
+    chart = json_script(html, "results-chart-data")  # the bar chart's labels
+    if chart is not None:
+        labels = dict(zip(chart["units"], chart["index"], strict=False))
+        for u in members:
+            if u.name in labels and u.has_result:
+                diff.add(f"{where} bar chart label {u.code}", chart_label(labels[u.name]), text(u.index))
     # class distribution of the whole group
     counts = Counter(u.label or DASH for u in members if u.has_result)
     listed = " ".join(page.texts.get("classes", [""]))
@@ -218,6 +226,11 @@ def check_unit_page(
             elif cells[0] == "Tổng điểm":
                 diff.add(f"{where} total", cells[1], text(u.total))
                 diff.add(f"{where} max", cells[2], text(u.maximum))
+    trend = json_script(html, "results-trend-data")  # the trend chart's label of this year
+    if trend is not None and u.has_result:
+        for year, value in zip(trend["years"], trend["index"], strict=False):
+            if year == u_year(u):
+                diff.add(f"{where} trend chart label {year}", chart_label(value), text(u.index))
     history = page.table("history")
     if history is not None and u.has_result:
         head = history["head"]
@@ -1202,7 +1215,8 @@ _FULL, _HALF = D(1), D("0.5")
 # B1 has an unscored leaf, a not-applicable leaf, a leaf flagged, explained and re-appraised in
 # round 2, a lowered leaf, a survey of 80 %, bonus and penalty (45,5 %); A3 has a leaf the appraiser
 # raised, one lowered to 0, one made not applicable and 64,5 % (just below Khá's 65); A4's index is
-# 77,32496 %; last year ranked a group of another size ("x/20"): no "tăng/giảm n bậc".
+# 77,32496 % and A5's exactly 10,075 %; last year ranked a group of another size ("x/20"): no
+# "tăng/giảm n bậc".
 EVERY_CASE = {
     "areas": [[D(25), D(25)], [D(25), D(25)]],
     "survey_area": 0,
@@ -1240,13 +1254,21 @@ EVERY_CASE = {
             D(0),
             D(0),
         ),
+        # 1.1 not applicable, the rest 0: 10,075 (40,3 % of 25) / 100 = 10,075 % — exactly half a cent,
+        # 10,08 when rounded once (as a double, 10.075 × 100 is 1007.4999…)
+        (
+            (("na", _FULL, "accept", D(0)),) + (("zero", _FULL, "accept", D(0)),) * 3,
+            D("40.3"),
+            D(0),
+            D(0),
+        ),
     ],
     "tie_policy": "dense",
     "bands": "inclusive",
     "allow_over_max": False,
     "grouping": "kind",
     "history": "other_size",
-    "history_points": [80, 70, 60, 50, 75],
+    "history_points": [80, 70, 60, 50, 75, 66],
 }
 
 
