@@ -63,6 +63,15 @@ DASH = "—"
 
 
 class Differences(list):
+    """Figures that differ ("surface, unit, figure: shown …, expected …"). Two kinds of findings are kept
+    apart, each with its own test: ``item_texts`` (the text of Phụ lục II items) and ``gaps`` (the
+    self-assessed versus appraised table)."""
+
+    def __init__(self):
+        super().__init__()
+        self.item_texts: list[str] = []
+        self.gaps: list[str] = []
+
     def add(self, where: str, shown, expected) -> None:
         if shown != expected:
             self.append(f"{where}: shown {shown!r}, expected {expected!r}")
@@ -339,8 +348,10 @@ def check_stats_page(diff, html: str, members: list[UnitFig], where: str):
         appraised = sum((leaf.final or ZERO for leaf in u.leaves if not leaf.na and not leaf.survey), ZERO)
         cells = by_name[u.name]
         diff.add(f"{where} {u.code} self total", cells[1], text(u.self_total))
-        diff.add(f"{where} {u.code} appraised points of self-scored leaves", cells[2], text(appraised))
-        diff.add(f"{where} {u.code} self − appraised gap", cells[3], text(u.self_total - appraised))
+        gaps = Differences()
+        gaps.add(f"{where} {u.code} appraised points of self-scored leaves", cells[2], text(appraised))
+        gaps.add(f"{where} {u.code} self − appraised gap", cells[3], text(u.self_total - appraised))
+        diff.gaps.extend(gaps)
 
 
 def check_ranking_xlsx(diff, content: bytes, members: list[UnitFig], policy: str, peer_key: str, where: str):
@@ -702,7 +713,7 @@ def check_shortcoming(diff, where: str, shown: str, leaf) -> None:
     else:
         allowed = {leaf.note, ""}
     if (shown or "") not in allowed:
-        diff.append(f"{where} shortcoming: shown {shown!r}, expected one of {sorted(allowed)!r}")
+        diff.item_texts.append(f"{where} shortcoming: shown {shown!r}, expected one of {sorted(allowed)!r}")
 
 
 # --- one published round, every surface -----------------------------------------------------------------
@@ -821,7 +832,7 @@ def check_every_surface(
     return diff
 
 
-def report(diff: Differences) -> str:
+def report(diff: list) -> str:
     head = f"{len(diff)} figure(s) differ from the independent computation:\n"
     return head + "\n".join(diff[:200]) + ("\n…" if len(diff) > 200 else "")
 
@@ -1283,35 +1294,55 @@ EVERY_CASE = {
 @given(spec=rounds())
 @example(spec=EVERY_CASE)
 def test_every_published_figure_of_generated_rounds_matches_an_independent_computation(spec, tree, personas):
-    from parindex.results import actions
-
-    manager = personas["province_manager"]
     note(f"round: {spec!r}")
     with transaction.atomic():
         try:
-            fw, rnd, units = build_round(spec, tree, personas)
-            import_history(spec, fw, units)
-            publication = actions.compute_results(round=rnd, by=manager, grouping=spec["grouping"])
-            publication = actions.approve_results(
-                publication=publication,
-                by=manager,
-                decision_number="12/QĐ-UBND",
-                decision_date=dt.date(2025, 2, 1),
-            )
-            publication = actions.publish_results(publication=publication, by=manager)
-            fig = expected_round(rnd, grouping=spec["grouping"])
-            officer = Client()
-            officer.force_login(personas["officer_a1"])
-            # unit pages of A1 (the unit that also generates its plan) and of the last unit
-            diff = check_every_surface(
-                fig=fig,
-                publication=publication,
-                framework=fw,
-                manager=manager,
-                unit_clients={"A1": officer},
-                plan_units=["A1"],
-                unit_pages={"A1", units[-1].code},
-            )
+            diff = publish_and_check(spec, tree, personas)
             assert not diff, report(diff)
         finally:
             transaction.set_rollback(True)
+
+
+def publish_and_check(spec, tree, personas) -> Differences:
+    """Build, appraise, compute, approve and publish the round of ``spec`` (last year's table imported
+    first), then compare every surface with the independent computation."""
+    from parindex.results import actions
+
+    manager = personas["province_manager"]
+    fw, rnd, units = build_round(spec, tree, personas)
+    import_history(spec, fw, units)
+    publication = actions.compute_results(round=rnd, by=manager, grouping=spec["grouping"])
+    publication = actions.approve_results(
+        publication=publication, by=manager, decision_number="12/QĐ-UBND", decision_date=dt.date(2025, 2, 1)
+    )
+    publication = actions.publish_results(publication=publication, by=manager)
+    fig = expected_round(rnd, grouping=spec["grouping"])
+    officer = Client()
+    officer.force_login(personas["officer_a1"])
+    # unit pages of A1 (the unit that also generates its plan) and of the last unit
+    return check_every_surface(
+        fig=fig,
+        publication=publication,
+        framework=fw,
+        manager=manager,
+        unit_clients={"A1": officer},
+        plan_units=["A1"],
+        unit_pages={"A1", units[-1].code},
+    )
+
+
+def test_phu_luc_ii_items_state_why_points_were_lost_never_an_approving_remark(tree, personas):
+    """Issue 17, point 3, on the plan .docx and .xlsx generated from ``EVERY_CASE``: A1's partial leaf
+    was accepted with "Đã bổ sung biên bản tổng kết; chấp nhận điểm tự chấm" — no shortcoming; its
+    shortcoming is the unit's own note or an empty cell."""
+    diff = publish_and_check(EVERY_CASE, tree, personas)
+    assert not diff.item_texts, report(diff.item_texts)
+
+
+def test_self_assessed_versus_appraised_points_compare_the_self_scored_criteria_only(tree, personas):
+    """The statistics page's "Điểm tự đánh giá / Điểm thẩm định / Chênh lệch" per unit: the units do not
+    score survey criteria, so their points are on neither side — else every unit seems to have been
+    raised by the appraisal by its survey points (A1: self 87,5, appraised 87,5, gap 0; not 112,5 and
+    −25)."""
+    diff = publish_and_check(EVERY_CASE, tree, personas)
+    assert not diff.gaps, report(diff.gaps)
