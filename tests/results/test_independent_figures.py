@@ -151,8 +151,25 @@ def check_sentence(
 # --- the surfaces ------------------------------------------------------------------------------------
 
 
+PUBLISHED_MARK = "(điểm công bố)"
+
+
+def check_published_mark(diff, where: str, total_header: str, index_header: str, published: str) -> None:
+    """Issue 17, point 7: the column published as "điểm" is labelled so (the other is not)."""
+    marked = {"total": PUBLISHED_MARK in total_header, "index": PUBLISHED_MARK in index_header}
+    diff.add(f"{where}: column published as “điểm”", [k for k, v in marked.items() if v], [published])
+
+
 def check_group_page(
-    diff, html: str, members: list[UnitFig], policy: str, peer_key: str, where: str, *, ranking_only=False
+    diff,
+    html: str,
+    members: list[UnitFig],
+    policy: str,
+    peer_key: str,
+    where: str,
+    *,
+    ranking_only=False,
+    published: str = "total",
 ):
     page = parse_page(html)
     ranking = page.table("ranking")
@@ -168,6 +185,7 @@ def check_group_page(
         "change": column(head, "Thay đổi thứ hạng"),
     }
     rows = {r["attrs"].get("data-unit"): r["cells"] for r in ranking["rows"]}
+    check_published_mark(diff, where, head[cols["total"]], head[cols["index"]], published)
     for u in members:
         cells = rows.get(u.code)
         if cells is None:
@@ -354,13 +372,34 @@ def check_stats_page(diff, html: str, members: list[UnitFig], where: str):
         diff.gaps.extend(gaps)
 
 
-def check_ranking_xlsx(diff, content: bytes, members: list[UnitFig], policy: str, peer_key: str, where: str):
+def check_ranking_xlsx(
+    diff,
+    content: bytes,
+    members: list[UnitFig],
+    policy: str,
+    peer_key: str,
+    where: str,
+    published: str = "total",
+):
     sheets = read_xlsx(content)
     rows = next(iter(sheets.values()))
     h = header_row(rows, "Xếp hạng", "Mã đơn vị")
-    head = [c[0] for c in rows[h]]
-    col = {name: head.index(name) for name in head if name}
+    head = [c[0] or "" for c in rows[h]]
+    col = {
+        name: column(head, name)
+        for name in (
+            "Xếp hạng",
+            "Trên tổng số",
+            "Mã đơn vị",
+            "Tổng điểm",
+            "Chỉ số (%)",
+            "Xếp loại",
+            "Thay đổi thứ hạng",
+        )
+    }
+    col = {name: i for name, i in col.items() if i is not None}
     by_code = {r[col["Mã đơn vị"]][0]: r for r in rows[h + 1 :] if r and r[col["Mã đơn vị"]][0]}
+    check_published_mark(diff, where, head[col["Tổng điểm"]], head[col["Chỉ số (%)"]], published)
     for u in members:
         r = by_code.get(u.code)
         w = f"{where} {u.code}"
@@ -736,6 +775,7 @@ def check_every_surface(
 
     diff = Differences()
     policy = framework.tie_policy
+    published = getattr(framework, "published_points", "total")  # issue 17, point 7
     rows = {r.unit_code: r for r in UnitResult.objects.filter(publication=publication)}
     for r in rows.values():
         _YEAR[r.unit_id] = r.year
@@ -751,7 +791,15 @@ def check_every_surface(
     public = Client()
     for peer_key, members in by_peer.items():
         base = f"/results/group/{publication.pk}/{peer_key}/"
-        check_group_page(diff, client.get(base).content.decode(), members, policy, peer_key, "group page")
+        check_group_page(
+            diff,
+            client.get(base).content.decode(),
+            members,
+            policy,
+            peer_key,
+            "group page",
+            published=published,
+        )
         check_group_page(
             diff,
             public.get(f"/results/public/group/{publication.pk}/{peer_key}/").content.decode(),
@@ -759,9 +807,16 @@ def check_every_surface(
             policy,
             peer_key,
             "public group page",
+            published=published,
         )
         check_ranking_xlsx(
-            diff, client.get(base, {"format": "xlsx"}).content, members, policy, peer_key, "ranking .xlsx"
+            diff,
+            client.get(base, {"format": "xlsx"}).content,
+            members,
+            policy,
+            peer_key,
+            "ranking .xlsx",
+            published=published,
         )
         check_heatmap_xlsx(diff, client.get(base, {"format": "heatmap"}).content, members, "areas .xlsx")
         check_stats_page(diff, client.get(base + "stats/").content.decode(), members, "statistics page")
@@ -812,8 +867,17 @@ def check_every_surface(
     review_html = client.get(review).content.decode()
     review_xlsx = client.get(review, {"format": "xlsx"}).content
     for peer_key, members in by_peer.items():
-        check_group_page(diff, review_html, members, policy, peer_key, "review page", ranking_only=True)
-        check_ranking_xlsx(diff, review_xlsx, members, policy, peer_key, "review .xlsx")
+        check_group_page(
+            diff,
+            review_html,
+            members,
+            policy,
+            peer_key,
+            "review page",
+            ranking_only=True,
+            published=published,
+        )
+        check_ranking_xlsx(diff, review_xlsx, members, policy, peer_key, "review .xlsx", published=published)
     check_command(diff, fig, list(fig.units.values()), policy, kind, "results command")
     for code in plan_units:
         u = fig.units[code]
