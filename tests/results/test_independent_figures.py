@@ -184,7 +184,13 @@ def check_group_page(
         "class": column(head, "Xếp loại"),
         "change": column(head, "Thay đổi thứ hạng"),
     }
-    rows = {r["attrs"].get("data-unit"): r["cells"] for r in ranking["rows"]}
+    # the review page has one ranking table per peer group
+    rows = {
+        r["attrs"].get("data-unit"): r["cells"]
+        for table in page.tables
+        if table["testid"] == "ranking"
+        for r in table["rows"]
+    }
     check_published_mark(diff, where, head[cols["total"]], head[cols["index"]], published)
     for u in members:
         cells = rows.get(u.code)
