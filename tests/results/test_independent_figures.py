@@ -1416,3 +1416,22 @@ def test_self_assessed_versus_appraised_points_compare_the_self_scored_criteria_
     −25)."""
     diff = publish_and_check(EVERY_CASE, tree, personas)
     assert not diff.gaps, report(diff.gaps)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("77.324970", "77,32"),  # 7616,51 / 98,5 (issue 17): once, not 77,3250 → 77,33
+        ("10.075", "10,08"),  # exactly half a cent: up
+        ("-0.005", "-0,01"),  # away from zero, as Decimal's ROUND_HALF_UP
+        ("82.70", "82,7"),
+        ("5", "5"),
+        ("-0.004", "0"),
+        ("99.995", "100"),
+    ],
+)
+def test_the_independent_display_rounds_half_up_once_with_a_decimal_comma(value, shown):
+    from fractions import Fraction
+
+    assert text(Fraction(D(value))) == shown
+    assert text(None) == "—"
