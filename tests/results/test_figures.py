@@ -165,6 +165,17 @@ def test_unscored_leaves_are_deducted_by_the_unit_and_survey_leaves_show_no_self
         assert sum(parts) == D(row["total_lost"]), row["code"]
 
 
+def test_the_self_versus_appraised_gap_compares_the_self_scored_criteria_only(lost):
+    """A1 self-scores 70 and is deducted 3 on 2.2; its survey leaf brings 20 more final points. The gap
+    is the 3 deducted, not 70 − 87 = −17; A2, with which the appraisal agreed entirely, has no gap."""
+    result = UnitResult.objects.get(unit=lost["A1"])
+    url = reverse("results:stats", args=[lost["pub"].pk, result.peer_key])
+    gaps = table_rows(client_for(lost["province_manager"]).get(url).content.decode(), "gaps")
+    # unit, self total, appraised points of the self-scored criteria, gap
+    assert gaps["A1"][1:] == ["70", "67", "3"]
+    assert gaps["A2"][1:] == ["100", "100", "0"]
+
+
 # --- Defect 6: display rounds once ---------------------------------------------------------------
 
 
