@@ -179,6 +179,14 @@ def test_the_self_versus_appraised_gap_compares_the_self_scored_criteria_only(lo
 # --- Defect 6: display rounds once ---------------------------------------------------------------
 
 
+def chart_index(html: str, script_id: str) -> list:
+    """The index values a page hands to its chart (json_script), which the chart prints as labels."""
+    import json
+
+    script = html.split(f'id="{script_id}" type="application/json">')[1].split("</script>")[0]
+    return json.loads(script)["index"]
+
+
 def test_an_index_of_77_32497_is_shown_as_77_32_on_every_surface_not_rounded_twice(tree, personas):
     """7616,51 / 98,5 = 77,32497…: rounded once it is 77,32; the old 4-place store (77,3250) rounded
     again gave 77,33. The pages, the public pages, the .xlsx and the API agree on 77,32."""
@@ -205,6 +213,9 @@ def test_an_index_of_77_32497_is_shown_as_77_32_on_every_surface_not_rounded_twi
     ):
         assert '<td class="text-end">77,32</td>' in html.split('data-testid="history"')[1]
         assert "77,33" not in html
+        assert chart_index(html, "results-trend-data") == [77.32]  # the trend chart's label
+    for html in (group, public):
+        assert chart_index(html, "results-chart-data") == [77.32]  # the bar chart's label
 
     ws = load_workbook(
         io.BytesIO(c.get(reverse("results:group", args=[pub.pk, result.peer_key]) + "?format=xlsx").content)
