@@ -670,7 +670,8 @@ def check_plan(
     where: str,
 ):
     """Generate next year's plan from the published result (as the unit does), then its Phụ lục I/II
-    on the plan .docx and .xlsx: membership, points, points lost, the source of each item's text."""
+    on the plan page, the plan .docx and .xlsx and the API: membership, points, points lost (by the
+    appraisal, by the unit itself), the source of each item's text."""
     from parindex.remediation.models import RemediationPlan
 
     response = client.post("/remediation/generate/", {"result": result_id})
@@ -714,6 +715,50 @@ def check_plan(
         check_shortcoming(
             diff, f"{where} .docx II {code}", cells.get("Tồn tại, hạn chế, nguyên nhân", ""), leaf
         )
+    # the plan page: Phụ lục I (points/max) and II (points lost), as the unit sees them
+    page = parse_page(client.get(f"/remediation/plans/{plan.pk}/").content.decode())
+    for which, testid, expected in (("I", "appendix-1", expected_i), ("II", "appendix-2", expected_ii)):
+        table = page.table(testid)
+        rows = {
+            r["attrs"]["data-code"]: r["cells"]
+            for r in (table or {}).get("rows", [])
+            if "data-code" in r["attrs"]
+        }
+        diff.add(f"{where} plan page Phụ lục {which}", sorted(rows), sorted(expected))
+        for code, cells in rows.items():
+            leaf = leaves.get(code)
+            if leaf is None:
+                continue
+            final = leaf.final or ZERO
+            if which == "I":
+                diff.add(
+                    f"{where} plan page I {code} points", cells[2], f"{text(final)}/{text(leaf.maximum)}"
+                )
+            else:
+                number = re.match(r"-?[\d,]+", cells[2] or "")  # the total, before "thẩm định: …"/"tự …"
+                shown = number.group(0) if number else cells[2]
+                diff.add(f"{where} plan page II {code} points lost", shown, text(leaf.maximum - final))
+    # the API: Phụ lục II items with the points lost by the appraisal and by the unit itself
+    response = client.get(
+        "/api/v1/remediation-items", {"unit_id": u.unit_id, "year": plan.year, "page_size": 200}
+    )
+    if response.status_code != 200:
+        diff.append(f"{where} API remediation items: HTTP {response.status_code}")
+    else:
+        items = {i["code"]: i for i in response.json()["items"] if i["plan_id"] == plan.pk}
+        diff.add(f"{where} API Phụ lục II", sorted(items), sorted(expected_ii))
+        for code, item in items.items():
+            leaf = leaves.get(code)
+            if leaf is None:
+                continue
+            w = f"{where} API item {code}"
+            diff.add(f"{w} points", api_value(item["points"]), leaf.final or ZERO)
+            for key, value in (("lost_by_appraisal", leaf.by_appraisal), ("lost_by_self", leaf.by_self)):
+                shown = api_value(item[key])
+                if value is not None and value > 0:
+                    diff.add(f"{w} {key}", shown, value)
+                elif shown not in (None, ZERO):
+                    diff.append(f"{w} {key}: shown {item[key]!r}, expected nothing (null/0)")
     xlsx = read_xlsx(client.get(f"/remediation/plans/{plan.pk}/download/plan.xlsx").content)
     for which, expected in (("I", expected_i), ("II", expected_ii)):
         rows = xlsx.get(f"Phụ lục {which}", [])
