@@ -35,6 +35,8 @@ The rules are DESIGN.md §3 and issue 17:
 from __future__ import annotations
 
 import io
+import json
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -624,3 +626,23 @@ def docx_text(content: bytes) -> tuple[str, list[list[list[str]]]]:
     paragraphs = "\n".join(p.text for p in doc.paragraphs)
     tables = [[[" ".join(c.text.split()) for c in row.cells] for row in t.rows] for t in doc.tables]
     return paragraphs, tables
+
+
+def json_script(html: str, element_id: str):
+    """The data of a ``{{ …|json_script:"id" }}`` element (the charts' data)."""
+    match = re.search(
+        rf'<script id="{re.escape(element_id)}" type="application/json">(.*?)</script>', html, re.S
+    )
+    return json.loads(match.group(1)) if match else None
+
+
+def chart_label(value: float | None) -> str:
+    """The label the charts print for a number (``results/static/results/charts.js``, ``num``):
+    ``String(Math.round(value * 100) / 100)`` with a decimal comma, in the same IEEE doubles."""
+    if value is None:
+        return ""
+    rounded = math.floor(value * 100 + 0.5) / 100  # Math.round(x) is floor(x + 0.5)
+    out = repr(rounded)
+    if out.endswith(".0"):
+        out = out[:-2]
+    return out.replace(".", ",")

@@ -165,7 +165,26 @@ def test_unscored_leaves_are_deducted_by_the_unit_and_survey_leaves_show_no_self
         assert sum(parts) == D(row["total_lost"]), row["code"]
 
 
+def test_the_self_versus_appraised_gap_compares_the_self_scored_criteria_only(lost):
+    """A1 self-scores 70 and is deducted 3 on 2.2; its survey leaf brings 20 more final points. The gap
+    is the 3 deducted, not 70 − 87 = −17; A2, with which the appraisal agreed entirely, has no gap."""
+    result = UnitResult.objects.get(unit=lost["A1"])
+    url = reverse("results:stats", args=[lost["pub"].pk, result.peer_key])
+    gaps = table_rows(client_for(lost["province_manager"]).get(url).content.decode(), "gaps")
+    # unit, self total, appraised points of the self-scored criteria, gap
+    assert gaps["A1"][1:] == ["70", "67", "3"]
+    assert gaps["A2"][1:] == ["100", "100", "0"]
+
+
 # --- Defect 6: display rounds once ---------------------------------------------------------------
+
+
+def chart_index(html: str, script_id: str) -> list:
+    """The index values a page hands to its chart (json_script), which the chart prints as labels."""
+    import json
+
+    script = html.split(f'id="{script_id}" type="application/json">')[1].split("</script>")[0]
+    return json.loads(script)["index"]
 
 
 def test_an_index_of_77_32497_is_shown_as_77_32_on_every_surface_not_rounded_twice(tree, personas):
@@ -194,6 +213,9 @@ def test_an_index_of_77_32497_is_shown_as_77_32_on_every_surface_not_rounded_twi
     ):
         assert '<td class="text-end">77,32</td>' in html.split('data-testid="history"')[1]
         assert "77,33" not in html
+        assert chart_index(html, "results-trend-data") == [77.32]  # the trend chart's label
+    for html in (group, public):
+        assert chart_index(html, "results-chart-data") == [77.32]  # the bar chart's label
 
     ws = load_workbook(
         io.BytesIO(c.get(reverse("results:group", args=[pub.pk, result.peer_key]) + "?format=xlsx").content)
@@ -290,3 +312,101 @@ def test_year_over_year_shows_the_index_and_class_change_and_no_places_across_di
     assert (api["rank_change"], api["previous_rank"], api["previous_rank_of"]) == (None, 5, 20)
     assert D(api["previous_index_percent"]) == D("83.26") and api["previous_class_label"] == "Tốt"
     assert D(api["index_change"]) == D("-24.18")
+
+
+# --- Defect 7: what "điểm" means ----------------------------------------------------------------
+
+
+def _publish_with_not_applicable(tree, personas, fw, year):
+    """A1 leaves 2.2 not applicable (max 75) and scores 74,5: total 74,5 beside an index of 99,33 %."""
+    rnd = make_round(
+        fw,
+        tree["P"],
+        [tree["A1"], tree["A2"]],
+        year=year,
+        self_points={"A1": [25, 25, "24.5", "na"], "A2": [25, 20, 20, 20]},
+    )
+    appraiser = personas["appraiser_province"]
+    for sheet in rnd.assessments.all():
+        appraisal.complete_round(
+            sheet=appraisal.start_appraisal(assessment=sheet, by=appraiser), by=appraiser
+        )
+    pub = publish(rnd, personas["province_manager"])
+    return pub, UnitResult.objects.get(publication=pub, unit=tree["A1"])
+
+
+def test_the_published_points_are_a_framework_setting_and_both_figures_are_labelled(tree, personas):
+    """With a not-applicable leaf the total (74,5 of 75) and the index (99,33) differ. By default (as the
+    seeds' decisions) "điểm" is the total points, and the index is named beside it; a framework set to
+    "index on a scale of 100" on its edit page publishes 99,33 điểm with the total named beside it."""
+    manager = personas["province_manager"]
+    fw = make_framework(tree["P"])
+    assert fw.published_points == "total"
+    pub, result = _publish_with_not_applicable(tree, personas, fw, 2024)
+    c = client_for(personas["officer_a1"])
+
+    def sentence_of(unit_page: str) -> str:
+        return " ".join(unit_page.split('data-testid="sentence">')[1].split("</p>")[0].split())
+
+    expected = "Xếp thứ 1/2, 74,5 điểm (tổng điểm, tối đa 75; Chỉ số CCHC 99,33%), xếp loại Xuất sắc"
+    assert sentence_of(c.get(reverse("results:unit", args=[tree["A1"].pk])).content.decode()) == expected
+    assert sentence_of(Client().get(reverse("results:public_unit", args=["A1"])).content.decode()) == expected
+    api = {r["unit_code"]: r for r in c.get("/api/v1/results", {"year": 2024}).json()["items"]}["A1"]
+    assert api["sentence"] == expected and api["published_points"] == "total"
+    assert (D(api["total"]), D(api["published_figure"])) == (D("74.5"), D("74.5"))
+    ws = load_workbook(
+        io.BytesIO(c.get(reverse("results:group", args=[pub.pk, result.peer_key]) + "?format=xlsx").content)
+    ).active
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    head = next(r for r in rows if "Mã đơn vị" in r)
+    a1 = next(r for r in rows if "A1" in r)
+    assert a1[head.index("Tổng điểm (điểm công bố)")] == 74.5
+    assert round(a1[head.index("Chỉ số (%)")], 2) == 99.33
+
+    # The edit page of the framework offers the setting; the .xlsx and YAML formats carry it.
+    edit = reverse("frameworks:edit", args=[fw.pk])
+    page = client_for(manager)
+    assert 'name="published_points"' in page.get(edit).content.decode()
+    response = page.post(
+        edit,
+        {
+            "name": fw.name,
+            "decision_number": "",
+            "decision_date": "",
+            "issuing_body": "",
+            "unit_kinds": ["commune"],
+            "valid_from_year": 2020,
+            "valid_to_year": 2030,
+            "max_total": "100",
+            "tie_policy": "competition",
+            "published_points": "index",
+            "bonus_cap": "2",
+            "penalty_cap": "2",
+            "description": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    fw.refresh_from_db()
+    assert fw.published_points == "index"
+    yaml_text = page.get(reverse("frameworks:download", args=[fw.pk, "yaml"])).content.decode()
+    assert "published_points: index" in yaml_text
+    from parindex.frameworks.transfer import read_xlsx, read_yaml
+
+    assert read_yaml(yaml_text.encode()).published_points == "index"
+    xlsx_bytes = page.get(reverse("frameworks:download", args=[fw.pk, "xlsx"])).content
+    assert read_xlsx(xlsx_bytes).published_points == "index"
+
+    pub, result = _publish_with_not_applicable(tree, personas, fw, 2025)
+    assert result.publication.published_points == "index"
+    html = c.get(reverse("results:unit", args=[tree["A1"].pk])).content.decode()
+    assert sentence_of(html).startswith(
+        "Xếp thứ 1/2, 99,33 điểm (Chỉ số CCHC, thang điểm 100; tổng điểm 74,5/75), xếp loại Xuất sắc; "
+    )
+    ws = load_workbook(
+        io.BytesIO(c.get(reverse("results:group", args=[pub.pk, result.peer_key]) + "?format=xlsx").content)
+    ).active
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    head = next(r for r in rows if "Mã đơn vị" in r)
+    assert "Chỉ số (%) (điểm công bố)" in head and "Tổng điểm" in head
+    # The earlier table keeps what it published.
+    assert UnitResult.objects.get(year=2024, unit=tree["A1"]).published_figure == D("74.5")

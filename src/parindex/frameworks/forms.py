@@ -154,20 +154,33 @@ class FrameworkForm(BootstrapMixin, forms.ModelForm):
             "max_total",
             "allow_over_max",
             "tie_policy",
+            "published_points",
             "bonus_cap",
             "penalty_cap",
             "description",
         ]
         widgets = {"decision_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    SCORE_FIELDS = ("max_total", "allow_over_max", "tie_policy", "bonus_cap", "penalty_cap")
+    SCORE_FIELDS = (
+        "max_total",
+        "allow_over_max",
+        "tie_policy",
+        "published_points",
+        "bonus_cap",
+        "penalty_cap",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A form posted without the setting (older scripts, saved pages) keeps the framework's value.
+        self.fields["published_points"].required = False
         if self.instance.is_locked:
             for name in self.SCORE_FIELDS:
                 self.fields[name].disabled = True
         self.style_fields()
+
+    def clean_published_points(self):
+        return self.cleaned_data.get("published_points") or self.instance.published_points
 
 
 class CriterionForm(BootstrapMixin, forms.Form):

@@ -82,6 +82,14 @@ class Framework(models.Model):
         COMPETITION = "competition", _("Competition (1, 2, 2, 4)")
         DENSE = "dense", _("Dense (1, 2, 2, 3)")
 
+    class PublishedPoints(models.TextChoices):
+        """What a published result calls "điểm" ("Xếp thứ 5/8, 82,7 điểm"). The seeds' decisions publish
+        the total points (seed 001: "tổng điểm đạt 82,7 điểm"), the default; frameworks whose maximum
+        is not 100, or with not-applicable criteria, may publish the index on a scale of 100 instead."""
+
+        TOTAL = "total", _("Total points")
+        INDEX = "index", _("Index on a scale of 100")
+
     name = models.CharField(_("name"), max_length=255)
     decision_number = models.CharField(
         _("decision number"), max_length=64, blank=True, help_text=_("Number and symbol, e.g. 1325/QĐ-UBND")
@@ -107,6 +115,17 @@ class Framework(models.Model):
     )
     tie_policy = models.CharField(
         _("ranks of ties"), max_length=12, choices=TiePolicy.choices, default=TiePolicy.COMPETITION
+    )
+    published_points = models.CharField(
+        _("published as “points”"),
+        max_length=8,
+        choices=PublishedPoints.choices,
+        default=PublishedPoints.TOTAL,
+        help_text=_(
+            "The figure a published result calls “points” (“Ranked 5/8, 82.7 points”): the total points, "
+            "or the index on a scale of 100. They differ when criteria are not applicable or the maximum "
+            "is not 100; both are shown, labelled."
+        ),
     )
     bonus_cap = models.DecimalField(_("bonus cap"), max_digits=9, decimal_places=4, default=Decimal(0))
     penalty_cap = models.DecimalField(_("penalty cap"), max_digits=9, decimal_places=4, default=Decimal(0))

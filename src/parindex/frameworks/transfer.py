@@ -112,6 +112,7 @@ HEADER_FIELDS = {
     "max_total": ("Tổng điểm tối đa", "max_total"),
     "allow_over_max": ("Cho phép vượt tối đa", "allow_over_max"),
     "tie_policy": ("Xếp hạng khi bằng điểm", "tie_policy"),
+    "published_points": ("Điểm công bố", "published_points"),
     "bonus_cap": ("Điểm thưởng tối đa", "bonus_cap"),
     "penalty_cap": ("Điểm trừ tối đa", "penalty_cap"),
     "excluded_sources_for_remediation": (
@@ -249,6 +250,16 @@ def _tie_policy(value) -> str:
     raise ValueError(_("The tie policy must be “competition” or “dense”."))
 
 
+def _published_points(value) -> str:
+    """ "total" / "tổng điểm" → total; "index" / "chỉ số" (on a scale of 100) → index; empty → total."""
+    key = search_key(str(value or ""))
+    if key in ("", "total", "tong diem"):
+        return "total"
+    if key in ("index", "chi so", "chi so (thang 100)", "chi so thang 100", "chi so (thang diem 100)"):
+        return "index"
+    raise ValueError(_("The published points must be “total” or “index”."))
+
+
 def set_header_field(data: FrameworkData, name: str, value) -> None:
     """Set one header field from a cell or YAML value; raise ValueError with a translated message."""
     if name in ("name", "decision_number", "issuing_body", "description"):
@@ -263,6 +274,8 @@ def set_header_field(data: FrameworkData, name: str, value) -> None:
         data.allow_over_max = _bool(value)
     elif name == "tie_policy":
         data.tie_policy = _tie_policy(value)
+    elif name == "published_points":
+        data.published_points = _published_points(value)
     elif name == "unit_kinds":
         data.unit_kinds = parse_unit_kinds(value)
     elif name == "excluded_sources_for_remediation":
@@ -442,6 +455,7 @@ def write_xlsx(data: FrameworkData) -> bytes:
         ("max_total", data.max_total),
         ("allow_over_max", "Có" if data.allow_over_max else "Không"),
         ("tie_policy", data.tie_policy),
+        ("published_points", data.published_points),
         ("bonus_cap", data.bonus_cap),
         ("penalty_cap", data.penalty_cap),
         ("excluded_sources_for_remediation", ", ".join(data.excluded_sources_for_remediation)),
@@ -725,6 +739,7 @@ def write_yaml(data: FrameworkData) -> str:
         "max_total": _yaml_number(data.max_total),
         "allow_over_max": data.allow_over_max,
         "tie_policy": data.tie_policy,
+        "published_points": data.published_points,
         "bonus_cap": _yaml_number(data.bonus_cap),
         "penalty_cap": _yaml_number(data.penalty_cap),
         "excluded_sources_for_remediation": list(data.excluded_sources_for_remediation),
@@ -808,6 +823,7 @@ def framework_to_data(framework) -> FrameworkData:
         max_total=framework.max_total,
         allow_over_max=framework.allow_over_max,
         tie_policy=framework.tie_policy,
+        published_points=framework.published_points,
         bonus_cap=framework.bonus_cap,
         penalty_cap=framework.penalty_cap,
         excluded_sources_for_remediation=list(framework.excluded_sources_for_remediation or []),

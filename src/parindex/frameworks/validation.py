@@ -72,6 +72,7 @@ class FrameworkData:
     max_total: Decimal = Decimal(100)
     allow_over_max: bool = False
     tie_policy: str = "competition"
+    published_points: str = "total"
     bonus_cap: Decimal = Decimal(0)
     penalty_cap: Decimal = Decimal(0)
     excluded_sources_for_remediation: list = field(default_factory=lambda: ["survey"])
@@ -119,6 +120,8 @@ def validate_header(data: FrameworkData) -> list[RowError]:
             errors.append(RowError(None, _("“%(name)s” must not be negative.") % {"name": name}))
     if data.tie_policy not in ("competition", "dense"):
         errors.append(RowError(None, _("The tie policy must be “competition” or “dense”.")))
+    if data.published_points not in ("total", "index"):
+        errors.append(RowError(None, _("The published points must be “total” or “index”.")))
     return errors
 
 

@@ -105,6 +105,7 @@ def compute_results(*, round, by, grouping: str = Publication.Grouping.KIND, pro
         publication.framework = framework
         publication.grouping = grouping
         publication.tie_policy = framework.tie_policy
+        publication.published_points = framework.published_points
         publication.bands = [
             {"label": b.label, "lower_bound": str(b.lower_bound), "inclusive": b.inclusive} for b in bands
         ]

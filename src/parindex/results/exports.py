@@ -19,23 +19,34 @@ def stats_title(rows) -> str:
     }
 
 
-def ranking_columns():
+def figure_headers(published_points: str) -> tuple[str, str]:
+    """Headers of the total-points and index columns; the one the table publishes as "điểm" says so."""
+    if published_points == "index":
+        return _("Total points"), _("Index (%) (published as points)")
+    return _("Total points (published as points)"), _("Index (%)")
+
+
+def ranking_columns(published_points: str = "total"):
+    total_header, index_header = figure_headers(published_points)
     return [
         OutColumn(_("Rank"), 8, "int", lambda r: r.rank),
         OutColumn(_("Of"), 8, "int", lambda r: r.rank_of),
         OutColumn(_("Unit code"), 12, "str", lambda r: r.unit_code),
         OutColumn(_("Unit"), 36, "str", lambda r: r.unit_name),
-        OutColumn(
-            _("Total points"), 12, "decimal", lambda r: r.total if r.index_percent is not None else None
-        ),
-        OutColumn(_("Index (%)"), 12, "percent", lambda r: r.index_percent),
+        OutColumn(total_header, 12, "decimal", lambda r: r.total if r.index_percent is not None else None),
+        # The exact index (16 places): the cell shows 2 decimals, rounded once from the exact value.
+        OutColumn(index_header, 12, "percent", lambda r: r.index_percent),
         OutColumn(_("Class"), 14, "str", lambda r: r.class_label),
         OutColumn(_("Change in rank"), 12, "int", lambda r: r.rank_change),
     ]
 
 
-def ranking_xlsx(rows, *, title: str = "") -> bytes:
-    return write_table(ranking_columns(), rows, title=title, sheet_title=_("Ranking"))
+def ranking_xlsx(rows, *, title: str = "", published_points: str | None = None) -> bytes:
+    """The ranking table; ``published_points`` (the publication's setting) marks the column published as
+    "điểm" — read from the first row when not given (``rows`` must then be a list)."""
+    if published_points is None:
+        published_points = rows[0].publication.published_points if rows else "total"
+    return write_table(ranking_columns(published_points), rows, title=title, sheet_title=_("Ranking"))
 
 
 def lost_points_xlsx(rows, *, title: str) -> bytes:

@@ -157,6 +157,7 @@ def import_results(source, *, by=None, framework=None) -> dict[int, int]:
                 source=Publication.Source.IMPORT,
                 status=Publication.Status.PUBLISHED,
                 tie_policy=policy,
+                published_points=framework.published_points if framework else "total",
                 published_by=by if getattr(by, "is_authenticated", False) else None,
                 bands=[
                     {"label": b.label, "lower_bound": str(b.lower_bound), "inclusive": b.inclusive}

@@ -108,7 +108,11 @@ def export(
             raise ValidationError(_("These results no longer exist; compute the table again."))
         rows = selectors.review_rows(publication)
         job.progress(0, len(rows), _("Writing the table…"))
-        content = exports.ranking_xlsx(_counted(rows, job.progress, len(rows)), title=round_.name)
+        content = exports.ranking_xlsx(
+            _counted(rows, job.progress, len(rows)),
+            title=round_.name,
+            published_points=publication.published_points,
+        )
         return JobOutcome(
             message=_("The table is ready to download."),
             content=content,
@@ -129,7 +133,11 @@ def export(
     else:
         title = f"{publication.title} — {rows[0].peer_label}"
         if kind == "ranking":
-            content = exports.ranking_xlsx(_counted(rows, job.progress, len(rows)), title=title)
+            content = exports.ranking_xlsx(
+                _counted(rows, job.progress, len(rows)),
+                title=title,
+                published_points=publication.published_points,
+            )
             filename = f"{safe_file_stem(title)}.xlsx"
         else:
             heat = selectors.heatmap(rows)

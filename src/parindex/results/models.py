@@ -88,6 +88,9 @@ class Publication(models.Model):
         _("peer group"), max_length=12, choices=Grouping.choices, default=Grouping.KIND
     )
     tie_policy = models.CharField(_("ranks of ties"), max_length=12, default="competition")
+    # The framework's setting at computation (``Framework.PublishedPoints``): what "điểm" means in the
+    # result sentence of this table — "total" points or the "index" on a scale of 100.
+    published_points = models.CharField(_("published as “points”"), max_length=8, default="total")
     bands = models.JSONField(_("classification bands"), default=list, blank=True)
     areas = models.JSONField(_("areas"), default=list, blank=True)  # [{"code", "title", "max"}] snapshot
     decision_number = models.CharField(_("approval decision number"), max_length=100, blank=True)
@@ -195,6 +198,13 @@ class UnitResult(models.Model):
         return self.unit
 
     @property
+    def published_figure(self) -> Decimal | None:
+        """The figure published as "điểm": the total points or the index % (the publication's setting)."""
+        if self.publication.published_points == "index":
+            return self.index_percent
+        return self.total
+
+    @property
     def index_change(self) -> Decimal | None:
         """Index % this year − last year (exact; displayed rounded once)."""
         if self.index_percent is None or self.previous_index_percent is None:
@@ -214,6 +224,8 @@ class UnitResult(models.Model):
                 position=self.rank,
                 of=self.rank_of,
                 total=self.total,
+                max_points=self.max_points,
+                published_points=self.publication.published_points,
                 class_label=self.class_label or None,
                 change=self.rank_change,
                 previous_year=self.previous_year,

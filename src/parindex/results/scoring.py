@@ -396,17 +396,40 @@ def result_sentence(
     previous_rank: int | None = None,
     previous_rank_of: int | None = None,
     class_order: Sequence[str] = (),
+    max_points: Decimal | None = None,
+    published_points: str = "total",
 ) -> str:
     """The one sentence of a unit's result, for every surface (pages, public pages, documents):
     "Xếp thứ 3/3, 59,08 điểm, xếp loại Trung bình; so với năm 2024: Chỉ số giảm 24,18 điểm (từ 83,26
     xuống 59,08), xếp loại từ Tốt xuống Trung bình, năm 2024 xếp thứ 5/20 (khác nhóm xếp hạng, không so
-    sánh thứ bậc)". ``total`` is the figure published as "điểm"; the rest is ``year_over_year``."""
+    sánh thứ bậc)". The rest is ``year_over_year``.
+
+    "điểm" is the framework's ``published_points``: the ``total`` points (the default, as the seeds'
+    decisions publish) or the ``index`` on a scale of 100. When the other figure reads differently
+    (criteria not applicable, a maximum other than 100, a capped index) both are given, labelled:
+    "97,92 điểm (tổng điểm, tối đa 98,5; Chỉ số CCHC 99,41%)" or "99,41 điểm (Chỉ số CCHC, thang điểm
+    100; tổng điểm 97,92/98,5)".
+    """
     if position is None or total is None:
         return _("No result yet")
+    by_index = published_points == "index" and index is not None
+    figure = index if by_index else total
     text = _("Ranked %(rank)s, %(points)s points") % {
         "rank": display_rank(position, of),
-        "points": display(total, decimal_sep=decimal_sep),
+        "points": display(figure, decimal_sep=decimal_sep),
     }
+    if index is not None and display(total, decimal_sep=decimal_sep) != display(
+        index, decimal_sep=decimal_sep
+    ):
+        values = {
+            "total": display(total, decimal_sep=decimal_sep),
+            "max": display(max_points, decimal_sep=decimal_sep),
+            "index": display(index, decimal_sep=decimal_sep),
+        }
+        if by_index:
+            text += " (" + _("index on a scale of 100; total points %(total)s/%(max)s") % values + ")"
+        else:
+            text += " (" + _("total points of %(max)s; index %(index)s%%") % values + ")"
     if class_label:
         text += ", " + _("class %(label)s") % {"label": class_label}
     changed = year_over_year(

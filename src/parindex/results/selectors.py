@@ -255,9 +255,25 @@ def most_lost(rows: list[LostRow], limit: int = 10) -> list[LostRow]:
     return sorted([r for r in rows if r.total_lost > 0], key=lambda r: (-r.total_lost, r.code))[:limit]
 
 
-def gaps(results: list[UnitResult]) -> list[tuple[UnitResult, Decimal | None]]:
-    """Self vs appraised gap per unit (self total − points)."""
-    return [(r, (r.self_total - r.points) if r.self_total is not None else None) for r in results]
+def gaps(results: list[UnitResult]) -> list[tuple[UnitResult, Decimal, Decimal | None]]:
+    """Per unit: (result, appraised points of the self-scored criteria, self total − those points).
+
+    The self total covers the criteria the unit scores itself; survey criteria are never self-scored, so
+    their points are left out of the appraised side too (else a unit the appraisal agreed with entirely
+    would show a "gap" of minus its survey points). The gap is the unit's Σ bị trừ. One query.
+    """
+    survey = dict(
+        LeafResult.objects.filter(result_id__in=[r.pk for r in results], is_survey=True, not_applicable=False)
+        .order_by()
+        .values("result_id")
+        .annotate(s=Sum("final_points"))
+        .values_list("result_id", "s")
+    )
+    out = []
+    for r in results:
+        appraised = r.points - _points(survey.get(r.pk))
+        out.append((r, appraised, (r.self_total - appraised) if r.self_total is not None else None))
+    return out
 
 
 def visible_years(user) -> list[int]:

@@ -40,10 +40,16 @@ REVIEW_PAGE_SIZE = 100  # units per page of the review table
 JOB_STALE_AFTER = dt.timedelta(hours=6)
 
 
+def chart_value(value):
+    """A figure for the charts, rounded once here (half-up, 2 places) from the exact value: the charts'
+    labels must read as the tables do (the browser rounding 10,075 as a float gives 10,07)."""
+    return None if value is None else float(selectors._half_up(value))
+
+
 def _chart_data(rows, heat, distribution):
     return {
         "units": [r.unit_name for r in rows],
-        "index": [float(r.index_percent) if r.index_percent is not None else None for r in rows],
+        "index": [chart_value(r.index_percent) for r in rows],
         "heat": {"areas": [a["code"] for a in heat["areas"]], "units": heat["units"], "cells": heat["cells"]},
         "classes": [{"name": label, "value": n} for label, n in distribution],
         "labels": {"index": _("Index (%)"), "share": _("Share of maximum (%)")},
@@ -189,7 +195,7 @@ def unit(request, unit_id: int):
     trend = {
         "years": [r.year for r in history],
         "units": [r.unit_name for r in history],
-        "index": [float(r.index_percent) if r.index_percent is not None else None for r in history],
+        "index": [chart_value(r.index_percent) for r in history],
         "rank": [r.rank for r in history],
         "labels": {"index": _("Index (%)"), "rank": _("Rank")},
     }
@@ -405,7 +411,7 @@ def public_unit(request, code: str):
     trend = {
         "years": [r.year for r in history],
         "units": [r.unit_name for r in history],
-        "index": [float(r.index_percent) if r.index_percent is not None else None for r in history],
+        "index": [chart_value(r.index_percent) for r in history],
         "rank": [r.rank for r in history],
         "labels": {"index": _("Index (%)"), "rank": _("Rank")},
     }

@@ -60,6 +60,7 @@ class FrameworkOut(Schema):
     max_total: Decimal | None
     allow_over_max: bool
     tie_policy: str
+    published_points: str
     bonus_cap: Decimal
     penalty_cap: Decimal
     owner_unit_id: int | None

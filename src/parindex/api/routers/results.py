@@ -27,6 +27,9 @@ class PublicationOut(Schema):
     source: str
     grouping: str
     tie_policy: str
+    published_points: str = Field(
+        description="What the result sentence calls “điểm”: “total” points or the “index” on a scale of 100."
+    )
     framework_id: int | None
     owner_unit_id: int
     decision_number: str
@@ -69,6 +72,16 @@ class ResultOut(Schema):
         "group of the same size.",
     )
     sentence: str = Field("", description="The result sentence, in the request's language.")
+    published_points: str = Field("total", description="“total” or “index”: what “điểm” means here.")
+    published_figure: Decimal | None = Field(None, description="The figure published as “điểm”.")
+
+    @staticmethod
+    def resolve_published_points(obj):
+        return obj.publication.published_points
+
+    @staticmethod
+    def resolve_published_figure(obj):
+        return obj.published_figure
 
     @staticmethod
     def resolve_sentence(obj):
