@@ -59,6 +59,20 @@ def test_an_alias_bomb_through_the_api_fails_its_job_with_the_message_and_writes
     assert Framework.objects.count() == 0
 
 
+def test_the_probes_2000_repeated_unit_kinds_import_through_the_api_with_each_kind_once(api_as, tree):
+    from tests.frameworks.test_import_limits import yaml_with
+
+    kinds = "[" + ", ".join(["commune"] * 2000) + "]"
+    api = api_as("province_manager")
+    response = api.post(
+        "frameworks/import", {"owner_unit_id": tree["P"].pk, "file": upload(yaml_with(unit_kinds=kinds))}
+    )
+    assert response.status_code == 202
+    outcome = api.get(response.json()["status_url"]).json()
+    assert outcome["status"] == "succeeded", outcome["details"]
+    assert Framework.objects.get(pk=outcome["result"]["framework_id"]).unit_kinds == ["commune"]
+
+
 def test_a_yaml_over_the_size_limit_is_refused_by_the_api_before_a_job_is_queued(api_as, tree):
     from parindex.frameworks.transfer import MAX_YAML_BYTES
 

@@ -63,6 +63,15 @@ def test_yaml_alias_bomb_is_refused_with_its_message_and_nothing_is_written(tree
     assert Framework.objects.count() == 0
 
 
+def test_the_probes_billion_string_alias_bomb_is_refused_at_its_first_anchor(tree):
+    # Ten levels of nine aliases: 3.5 billion strings if expanded (the probe's file grew ×10 per 26 bytes).
+    text = alias_bomb(levels=10)
+    assert len(alias_bomb(levels=10).split("name:")[0]) < 600
+    with pytest.raises(SpreadsheetError) as caught:
+        read_file(text.encode(), "bom.yaml")
+    assert len(caught.value.errors) == 1 and "(& " in caught.value.errors[0].message
+
+
 def test_yaml_with_a_single_anchor_and_alias_is_refused_too(tree):
     text = yaml_with(name='&n "Bộ tiêu chí"', description="*n")
     with pytest.raises(SpreadsheetError) as caught:

@@ -94,6 +94,8 @@ def _child(write_fd: int, func: Callable, args, kwargs, seconds: int, memory_mb:
             payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
         except MemoryError:
             payload = pickle.dumps(("memory", None))
+        except Exception as exc:  # noqa: BLE001 — a result that cannot travel is a failure to report
+            payload = pickle.dumps(("error", f"{exc.__class__.__name__}: {exc}"[:1000]))
         view = memoryview(payload)
         while view:
             written = os.write(write_fd, view)
