@@ -41,6 +41,8 @@ def _parse(data: bytes, max_rows: int):
 
 def read_survey(round, source) -> list[SurveyRow]:
     """Validate every row; raise ``SpreadsheetError`` with the first errors and their count (nothing is written)."""
+    import openpyxl  # noqa: F401 — imported before the fork, so the child never waits on an import lock
+
     from parindex.core.limits import run_limited
     from parindex.frameworks.models import Criterion
     from parindex.results.scoring import survey_points

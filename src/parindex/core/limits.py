@@ -21,7 +21,8 @@ database stays in the worker, after reading succeeded, and is bounded by the rea
 (criteria, rows).
 
 The child must not touch the database: a forked copy of a connection is shared with the
-parent. It ends with ``os._exit`` so nothing of the parent (connections, atexit handlers,
+parent. Callers import the parser modules before the fork (the worker's scheduler thread could
+hold an import lock at that moment; a child stuck anyway is killed at the time limit). It ends with ``os._exit`` so nothing of the parent (connections, atexit handlers,
 temporary files) is closed or flushed twice. Where ``fork`` is not available (not Linux or
 another POSIX system), the function runs in-process and only the readers' size caps apply.
 """
