@@ -135,3 +135,10 @@ def test_a_units_file_that_is_not_a_spreadsheet_is_refused_by_the_api_without_a_
     assert response.status_code == 422
     assert response.json()["errors"] == ["Tệp: Đây không phải là tệp Excel .xlsx."]
     assert not UserJob.objects.exists()
+
+
+def test_a_job_id_that_is_not_a_uuid_answers_json_never_an_html_page(api_as, client, tree):
+    response = api_as("province_manager").get("jobs/x")
+    assert response.status_code == 422
+    assert response["Content-Type"].startswith("application/json")
+    assert client.get("/api/v1/jobs/x").status_code == 401
