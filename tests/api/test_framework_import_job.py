@@ -59,6 +59,20 @@ def test_an_alias_bomb_through_the_api_fails_its_job_with_the_message_and_writes
     assert Framework.objects.count() == 0
 
 
+def test_the_probes_2000_repeated_unit_kinds_import_through_the_api_with_each_kind_once(api_as, tree):
+    from tests.frameworks.test_import_limits import yaml_with
+
+    kinds = "[" + ", ".join(["commune"] * 2000) + "]"
+    api = api_as("province_manager")
+    response = api.post(
+        "frameworks/import", {"owner_unit_id": tree["P"].pk, "file": upload(yaml_with(unit_kinds=kinds))}
+    )
+    assert response.status_code == 202
+    outcome = api.get(response.json()["status_url"]).json()
+    assert outcome["status"] == "succeeded", outcome["details"]
+    assert Framework.objects.get(pk=outcome["result"]["framework_id"]).unit_kinds == ["commune"]
+
+
 def test_a_yaml_over_the_size_limit_is_refused_by_the_api_before_a_job_is_queued(api_as, tree):
     from parindex.frameworks.transfer import MAX_YAML_BYTES
 
@@ -99,3 +113,32 @@ def test_the_import_and_the_job_status_are_in_the_openapi_schema(api_as, tree):
     job = schema["paths"]["/api/v1/jobs/{job_id}"]["get"]
     assert job["operationId"] == "get_job"
     assert set(job["responses"]) >= {"200", "401", "404"}
+
+
+def test_units_import_through_the_api_runs_on_the_worker_and_its_job_gives_the_counts(api_as, tree):
+    from parindex.units.models import Unit
+    from tests.api.test_permissions import units_xlsx
+
+    api = api_as("province_manager")
+    response = api.post("units/import", {"file": io.BytesIO(units_xlsx("DA"))})
+    assert response.status_code == 202, response.content
+    job = UserJob.objects.get(pk=response.json()["job_id"])
+    assert job.func_path == "parindex.units.jobs.import_units"
+    outcome = api.get(response.json()["status_url"]).json()
+    assert outcome["status"] == "succeeded"
+    assert outcome["result"]["created"] == 1 and outcome["result"]["updated"] == 0
+    assert Unit.objects.get(code="DA-X9").parent == tree["DA"]
+
+
+def test_a_units_file_that_is_not_a_spreadsheet_is_refused_by_the_api_without_a_job(api_as, tree):
+    response = api_as("province_manager").post("units/import", {"file": upload("x", "don-vi.xlsx")})
+    assert response.status_code == 422
+    assert response.json()["errors"] == ["Tệp: Đây không phải là tệp Excel .xlsx."]
+    assert not UserJob.objects.exists()
+
+
+def test_a_job_id_that_is_not_a_uuid_answers_json_never_an_html_page(api_as, client, tree):
+    response = api_as("province_manager").get("jobs/x")
+    assert response.status_code == 422
+    assert response["Content-Type"].startswith("application/json")
+    assert client.get("/api/v1/jobs/x").status_code == 401

@@ -128,3 +128,22 @@ def test_a_survey_file_over_the_size_limit_is_refused_in_the_request(
     assert response.status_code == 302
     assert response["Location"] == reverse("appraisals:round", args=[district_round.pk])
     assert not UserJob.objects.exists() and not SurveyScore.objects.exists()
+
+
+def test_empty_formatted_rows_under_the_data_do_not_count_against_the_row_limit(
+    district_round, district_manager_a
+):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Mã đơn vị", "Mã tiêu chí", "Điểm (%)"])
+    sheet.append(["A1", "1.9", 80])
+    sheet.append(["A2", "1.9", 50])
+    for row in range(4, 1004):  # a thousand empty rows an officer formatted in advance
+        sheet.cell(row=row, column=3).number_format = "0.00"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    _client, response = post_survey(district_manager_a, district_round, buffer.getvalue())
+    job = job_of(response)
+    job.refresh_from_db()
+    assert job.status == UserJob.Status.SUCCEEDED, job.details
+    assert SurveyScore.objects.count() == 2

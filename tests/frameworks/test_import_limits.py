@@ -63,6 +63,15 @@ def test_yaml_alias_bomb_is_refused_with_its_message_and_nothing_is_written(tree
     assert Framework.objects.count() == 0
 
 
+def test_the_probes_billion_string_alias_bomb_is_refused_at_its_first_anchor(tree):
+    # Ten levels of nine aliases: 3.5 billion strings if expanded (the probe's file grew ×10 per 26 bytes).
+    text = alias_bomb(levels=10)
+    assert len(alias_bomb(levels=10).split("name:")[0]) < 600
+    with pytest.raises(SpreadsheetError) as caught:
+        read_file(text.encode(), "bom.yaml")
+    assert len(caught.value.errors) == 1 and "(& " in caught.value.errors[0].message
+
+
 def test_yaml_with_a_single_anchor_and_alias_is_refused_too(tree):
     text = yaml_with(name='&n "Bộ tiêu chí"', description="*n")
     with pytest.raises(SpreadsheetError) as caught:
@@ -158,3 +167,38 @@ def test_an_xlsx_with_more_criteria_rows_than_the_limit_is_refused(tree):
     with pytest.raises(SpreadsheetError) as caught:
         read_file(buffer.getvalue(), "lon.xlsx")
     assert "2.000" in str(caught.value)
+
+
+def test_a_framework_file_with_many_errors_lists_the_first_hundred_after_their_total_on_the_job_page(
+    client, province_manager, tree
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.core.job_helpers import job_of, job_page
+
+    document = yaml.safe_load(write_yaml(small_data()))
+    document["criteria"] = [{"code": f"1.{i}", "title": "x", "max_points": "1,5đ"} for i in range(150)]
+    client.force_login(province_manager)
+    upload = SimpleUploadedFile("bo.yaml", yaml.safe_dump(document, allow_unicode=True).encode())
+    job = job_of(client.post(reverse("frameworks:import"), {"file": upload, "owner_unit": tree["P"].pk}))
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert len(job.details) == 101
+    assert job.details[0] == "Tệp: Tệp có 150 lỗi; dưới đây liệt kê 100 lỗi đầu tiên."
+    assert "Tệp có 150 lỗi; dưới đây liệt kê 100 lỗi đầu tiên." in job_page(client, job)
+    assert Framework.objects.count() == 0
+
+
+def test_a_yaml_over_its_limit_is_refused_by_the_upload_form_without_a_job(client, province_manager, tree):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from parindex.requests.models import UserJob
+
+    client.force_login(province_manager)
+    upload = SimpleUploadedFile("bo.yaml", b"#" * (MAX_YAML_BYTES + 1))
+    response = client.post(reverse("frameworks:import"), {"file": upload, "owner_unit": tree["P"].pk})
+    assert response.status_code == 400
+    assert "chỉ chấp nhận tối đa 2 MB" in response.content.decode()
+    assert not UserJob.objects.exists()

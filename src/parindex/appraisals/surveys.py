@@ -2,8 +2,9 @@
 
 Limits (issue 24): the upload is at most ``MAX_SURVEY_BYTES``; a valid file has at most one
 row per unit of the round and survey criterion of the framework, so a sheet with more rows
-than that (plus ``MAX_SHOWN_ERRORS`` of slack for a few wrong rows) is refused before its
-rows are read; the sheet is parsed in a child process under the import time and memory
+than that (plus ``MAX_SHOWN_ERRORS`` of slack for a few wrong rows) is refused as soon as the
+reading passes it, or before any row is read when its declared size is far above it
+(``read_table``); the sheet is parsed in a child process under the import time and memory
 limits (``core.limits``); a refused file lists its first 100 errors after their total count.
 """
 
@@ -40,6 +41,8 @@ def _parse(data: bytes, max_rows: int):
 
 def read_survey(round, source) -> list[SurveyRow]:
     """Validate every row; raise ``SpreadsheetError`` with the first errors and their count (nothing is written)."""
+    import openpyxl  # noqa: F401 — imported before the fork, so the child never waits on an import lock
+
     from parindex.core.limits import run_limited
     from parindex.frameworks.models import Criterion
     from parindex.results.scoring import survey_points

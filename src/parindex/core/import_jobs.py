@@ -13,6 +13,8 @@ not visible to the polling page before the commit; so imports report their phase
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -73,6 +75,17 @@ def listed(items) -> str:
     if len(items) > MAX_LISTED:
         text += " " + _("… and %(count)d more") % {"count": len(items) - MAX_LISTED}
     return text
+
+
+@contextmanager
+def errors_capped(limit: int = MAX_SHOWN_ERRORS):
+    """Re-raise a ``SpreadsheetError`` of the block with its errors cut by ``capped_errors``."""
+    from parindex.core.spreadsheets import SpreadsheetError
+
+    try:
+        yield
+    except SpreadsheetError as exc:
+        raise SpreadsheetError(capped_errors(exc.errors, limit)) from None
 
 
 def capped_errors(errors, limit: int = MAX_SHOWN_ERRORS) -> list:

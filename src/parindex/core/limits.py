@@ -21,7 +21,8 @@ database stays in the worker, after reading succeeded, and is bounded by the rea
 (criteria, rows).
 
 The child must not touch the database: a forked copy of a connection is shared with the
-parent. It ends with ``os._exit`` so nothing of the parent (connections, atexit handlers,
+parent. Callers import the parser modules before the fork (the worker's scheduler thread could
+hold an import lock at that moment; a child stuck anyway is killed at the time limit). It ends with ``os._exit`` so nothing of the parent (connections, atexit handlers,
 temporary files) is closed or flushed twice. Where ``fork`` is not available (not Linux or
 another POSIX system), the function runs in-process and only the readers' size caps apply.
 """
@@ -94,6 +95,8 @@ def _child(write_fd: int, func: Callable, args, kwargs, seconds: int, memory_mb:
             payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
         except MemoryError:
             payload = pickle.dumps(("memory", None))
+        except Exception as exc:  # noqa: BLE001 — a result that cannot travel is a failure to report
+            payload = pickle.dumps(("error", f"{exc.__class__.__name__}: {exc}"[:1000]))
         view = memoryview(payload)
         while view:
             written = os.write(write_fd, view)

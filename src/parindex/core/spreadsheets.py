@@ -191,8 +191,10 @@ def read_table(
 ) -> Table:
     """Read the first (or the named) sheet into typed rows; raise SpreadsheetError listing every problem.
 
-    ``max_rows``: more data rows than this refuse the file — before the rows are read when
-    the sheet declares its size, else as soon as the reading passes the limit."""
+    ``max_rows``: more data rows than this refuse the file, as soon as the reading passes the
+    limit (empty rows do not count, but no sheet is read past ``MAX_ROWS`` rows). A sheet whose
+    declared size (``<dimension>``) is far above the limit — more than twice it plus 1,000
+    rows, room for empty formatted rows under the data — is refused before any row is read."""
     from openpyxl import load_workbook
 
     data = _read_bytes(source)
@@ -208,7 +210,7 @@ def read_table(
             )
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
         declared = getattr(worksheet, "max_row", None)  # from <dimension>, read before the rows
-        if isinstance(declared, int) and declared - 1 > max_rows:
+        if isinstance(declared, int) and declared - 1 > min(2 * max_rows + 1000, MAX_ROWS):
             raise SpreadsheetError([too_many_rows(declared - 1, max_rows)])
         rows = worksheet.iter_rows(values_only=True)
         header = next(rows, None)
@@ -230,10 +232,12 @@ def read_table(
             raise SpreadsheetError(errors)
         table = Table()
         for number, raw in enumerate(rows, start=2):
-            if number - 1 > max_rows:
-                raise SpreadsheetError([too_many_rows(None, max_rows)])
+            if number - 1 > MAX_ROWS:
+                raise SpreadsheetError([too_many_rows(None, MAX_ROWS)])
             if raw is None or all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in raw):
                 continue
+            if len(table.rows) >= max_rows:
+                raise SpreadsheetError([too_many_rows(None, max_rows)])
             record: dict[str, Any] = {}
             for column in columns:
                 index = positions.get(column.key)

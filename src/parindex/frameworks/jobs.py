@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from parindex.core.import_jobs import checking, job_user, visible_or_refused, writing
+from parindex.core.import_jobs import checking, errors_capped, job_user, visible_or_refused, writing
 from parindex.core.jobs import JobHandle, JobOutcome
 from parindex.core.text import format_decimal
 from parindex.frameworks import actions
@@ -32,9 +32,10 @@ def import_framework(job: JobHandle, *, owner_unit_id: int, filename: str) -> Jo
     if owner_unit is None:
         raise PermissionDenied(_("Only index managers may import frameworks."))
     checking(job)
-    data = read_file_limited(job.input_bytes(), filename)
-    writing(job)
-    framework = actions.import_framework(data, owner_unit=owner_unit, by=user, note=filename)
+    with errors_capped():
+        data = read_file_limited(job.input_bytes(), filename)
+        writing(job)
+        framework = actions.import_framework(data, owner_unit=owner_unit, by=user, note=filename)
     return JobOutcome(
         message=_("The framework “%(name)s” was imported.") % {"name": framework.name},
         extra={"framework_id": framework.pk},
@@ -50,12 +51,13 @@ def replace_framework(job: JobHandle, *, framework_id: int, filename: str) -> Jo
     if not framework.can_edit(user):
         raise PermissionDenied(_("Only index managers of the issuing unit may change this framework."))
     checking(job)
-    data = read_file_limited(job.input_bytes(), filename)
-    writing(job)
-    try:
-        actions.replace_framework_contents(framework, data, by=user)
-    except actions.FrameworkLocked as exc:
-        raise ValidationError(str(exc)) from None
+    with errors_capped():
+        data = read_file_limited(job.input_bytes(), filename)
+        writing(job)
+        try:
+            actions.replace_framework_contents(framework, data, by=user)
+        except actions.FrameworkLocked as exc:
+            raise ValidationError(str(exc)) from None
     framework.refresh_from_db()
     return JobOutcome(
         message=_("The criteria were replaced from the file."),

@@ -794,6 +794,9 @@ def read_file_limited(source, filename: str) -> FrameworkData:
 
     What the imports call: a file that would take too long or too much memory to read is
     refused with a message (``ValidationError``) and the worker carries on."""
+    import openpyxl  # noqa: F401 — imported before the fork, so the child never waits on an import lock
+    import yaml  # noqa: F401
+
     from parindex.core.limits import run_limited
     from parindex.core.spreadsheets import _read_bytes
 

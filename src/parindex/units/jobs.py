@@ -25,4 +25,15 @@ def import_units(job: JobHandle) -> JobOutcome:
         details.append(_("Created: %(codes)s") % {"codes": listed(result.created)})
     if result.updated:
         details.append(_("Updated: %(codes)s") % {"codes": listed(result.updated)})
-    return JobOutcome(message=result.summary(), details=details, url=reverse("units:list"))
+    return JobOutcome(
+        message=result.summary(),
+        details=details,
+        url=reverse("units:list"),
+        extra={
+            "created": len(result.created),
+            "updated": len(result.updated),
+            "unchanged": len(result.unchanged),
+            "links": result.links,
+            "summary": result.summary(),
+        },
+    )

@@ -62,7 +62,7 @@ def accepted(job: UserJob) -> dict:
     return {"job_id": job.pk, "status": job.status, "status_url": status_url(job)}
 
 
-@router.get("/jobs/{uuid:job_id}", response=responses(JobOut, 404), operation_id="get_job")
+@router.get("/jobs/{job_id}", response=responses(JobOut, 404), operation_id="get_job")
 def get_job(request, job_id: uuid.UUID):
     """Progress and outcome of a background job you started (poll until ``status`` is
     ``succeeded`` or ``failed``)."""

@@ -2,14 +2,19 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from parindex.api.common import Id, Pages, Text, responses
-from parindex.units.imports import can_import, import_units
+from parindex.api.routers.jobs import JobAcceptedOut, accepted
+from parindex.core.forms import XLSX_SIGNATURE
+from parindex.core.jobs import start_user_job
+from parindex.core.spreadsheets import RowError, SpreadsheetError
+from parindex.units.imports import can_import
 from parindex.units.models import Unit
 from parindex.units.visibility import get_visible_or_404
 
@@ -36,14 +41,6 @@ class UnitFilter(Schema):
     active: bool | None = None
 
 
-class ImportOut(Schema):
-    created: int
-    updated: int
-    unchanged: int
-    links: int
-    summary: str
-
-
 @router.get("/units", response=responses(list[UnitOut]), operation_id="list_units")
 @paginate(Pages)
 def list_units(request, filters: Query[UnitFilter]):
@@ -65,17 +62,36 @@ def get_unit(request, unit_id: Id):
     return get_visible_or_404(Unit.objects.all(), request.user, pk=unit_id)
 
 
-@router.post("/units/import", response=responses(ImportOut, 403), operation_id="import_units")
+def _check_xlsx(upload) -> None:
+    """Size and zip signature, checked before the job is queued (the name may lack ``.xlsx``:
+    API clients do not always send one)."""
+    if upload.size > settings.UPLOAD_MAX_MB * 1024 * 1024:
+        message = _("The file is larger than %(limit)d MB.") % {"limit": settings.UPLOAD_MAX_MB}
+        raise SpreadsheetError([RowError(None, message)])
+    upload.seek(0)
+    head = upload.read(len(XLSX_SIGNATURE))
+    upload.seek(0)
+    if head != XLSX_SIGNATURE:
+        raise SpreadsheetError([RowError(None, _("This is not an Excel .xlsx file."))])
+
+
+@router.post(
+    "/units/import", response=responses(JobAcceptedOut, 403, status=202), operation_id="import_units"
+)
 def import_units_file(request, file: File[UploadedFile]):
-    """Create or update units from an .xlsx in the layout of the import page; nothing is
-    written if any row is wrong (422 with every row error)."""
+    """Create or update units from an .xlsx in the layout of the import page, on the worker.
+
+    Rights, size and type are checked at once (403 / 422); the answer is 202 with the job's
+    status URL (``GET /jobs/{id}``). A succeeded job's ``result`` holds ``created``,
+    ``updated``, ``unchanged``, ``links`` and ``summary``; a failed one lists the row errors in
+    ``details`` (nothing was written)."""
     if not can_import(request.user):
         raise PermissionDenied(_("Only administrators and index managers may import units."))
-    result = import_units(file.read(), by=request.user)
-    return {
-        "created": len(result.created),
-        "updated": len(result.updated),
-        "unchanged": len(result.unchanged),
-        "links": result.links,
-        "summary": result.summary(),
-    }
+    _check_xlsx(file)
+    job = start_user_job(
+        user=request.user,
+        label=_("Import units") + (f" ({file.name})" if file.name else ""),
+        func_path="parindex.units.jobs.import_units",
+        input_file=file,
+    )
+    return Status(202, accepted(job))
