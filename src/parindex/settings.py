@@ -26,11 +26,31 @@ DEBUG = env_bool("PARINDEX_DEBUG", False)
 
 
 def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once and kept in the data dir."""
+    """SECRET_KEY from the environment, else one generated once and kept in the data dir.
+
+    A key from the environment must pass Django's own ``check --deploy`` rule (security.W009:
+    at least 50 characters, at least 5 different ones, not a ``django-insecure-`` key): the
+    settings refuse to start with a key that the deployment check would only warn about.
+    """
+    from django.core.checks.security.base import (
+        SECRET_KEY_INSECURE_PREFIX,
+        SECRET_KEY_MIN_LENGTH,
+        SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+    )
+
     value = env_str("SECRET_KEY")
     if value is not None:
-        if len(value) < 32:
-            raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long.")
+        if (
+            len(value) < SECRET_KEY_MIN_LENGTH
+            or len(set(value)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+            or value.startswith(SECRET_KEY_INSECURE_PREFIX)
+        ):
+            raise ImproperlyConfigured(
+                f"SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters long, with at least "
+                f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS} different characters and not start with "
+                f"'{SECRET_KEY_INSECURE_PREFIX}' (the rule of `parindex check --deploy`). Make one with: "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+            )
         return value
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():

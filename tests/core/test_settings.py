@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-GOOD_KEY = "x" * 40
+GOOD_KEY = "k3J9-pQ2_vX7wZ1mN8bL4cR6tY0aS5dF2gH7jK9lP3oI6uE1rT4yW8qV0zB5nM"
 
 
 def _start(tmp_path, **env):
@@ -36,7 +36,7 @@ def _start(tmp_path, **env):
             "DATABASE_URL must point to SQLite or PostgreSQL",
         ),
         ({"DATABASE_URL": "not a url"}, "DATABASE_URL is not a database URL"),
-        ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 32 characters long"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 50 characters long"),
         ({"PARINDEX_UPLOAD_MAX_MB": "abc"}, "PARINDEX_UPLOAD_MAX_MB='abc' is not a whole number"),
         ({"PARINDEX_UPLOAD_MAX_MB": "0"}, "PARINDEX_UPLOAD_MAX_MB=0 is below the minimum 1"),
         ({"PARINDEX_SESSION_HOURS": "100"}, "PARINDEX_SESSION_HOURS=100 is above the maximum 24"),
@@ -49,6 +49,25 @@ def test_a_bad_environment_value_stops_start_up_with_a_clear_message(tmp_path, e
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param("Zx8#kQ2!mV7pL4tR9wB1nC6yH3jF5dS0", id="32-random-characters"),
+        pytest.param("x" * 60, id="60-characters-one-letter"),
+        pytest.param(
+            "django-insecure-" + "k3J9pQ2vX7wZ1mN8bL4cR6tY0aS5dF2gH7jK9lP3", id="django-insecure-prefix"
+        ),
+    ],
+)
+def test_a_secret_key_that_check_deploy_would_warn_about_stops_start_up(tmp_path, key):
+    """Issue 24, finding 11: the settings refuse what `check --deploy` warns about (security.W009)."""
+    result = _start(tmp_path, SECRET_KEY=key)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY must be at least 50 characters long" in result.stderr
+    assert "secrets.token_urlsafe(50)" in result.stderr  # and says how to make a good one
 
 
 def test_good_values_start(tmp_path):

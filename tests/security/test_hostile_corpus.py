@@ -124,3 +124,23 @@ def test_a_spreadsheet_carrying_a_renamed_vba_project_is_refused_by_the_imports(
         read_table(hostile.xlsx_with_renamed_vba_project(), [Column("code", ("Mã",))])
 
     assert "macro" in str(refused.value)
+
+
+def test_the_markup_scan_reads_a_large_image_quickly_and_without_false_alarms():
+    """Compressed image data is near-random: the scan must not take it for markup, nor crawl."""
+    import io
+    import random
+    import time
+
+    from parindex.core.filecheck import find_active_content
+
+    noise = io.BytesIO(samples_png_with(random.Random(24).randbytes(20 * 1024 * 1024)))
+    started = time.monotonic()
+    assert not find_active_content(noise)
+    assert time.monotonic() - started < 10  # ~0.5 s on one core; generous for a shared CI machine
+
+
+def samples_png_with(data: bytes) -> bytes:
+    from tests.deploy import samples
+
+    return samples.png(trailer=data)

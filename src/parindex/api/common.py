@@ -9,7 +9,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
+
+from parindex.core.validators import single_line_error
 
 # Database ids and years are bounded so that a huge number answers 422, never a database
 # overflow (SQLite integers are 64-bit; PostgreSQL "integer" columns 32-bit).
@@ -18,18 +20,42 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Year = Annotated[int, Field(ge=1900, le=2200)]
 # No NUL characters in any text: PostgreSQL refuses them in a string (a 500 otherwise).
 NO_NUL = r"^[^\x00]*$"
+# One-line text (numbers, names, titles, subjects): no line breaks, tabs or other control
+# characters (issue 24: a CR/LF in a request number broke every reminder e-mail). The JSON
+# schema carries the pattern; the check before it gives the user a readable message.
+_CONTROLS = "\\x00-\\x1f\\x7f-\\x9f\u2028\u2029"
+SINGLE_LINE = f"^[^{_CONTROLS}]*$"
+FILLED_LINE = f"^[^{_CONTROLS}]*[^{_CONTROLS}\\s][^{_CONTROLS}]*$"
+
+
+def _one_line(value):
+    if isinstance(value, str) and (message := single_line_error(value)):
+        raise ValueError(message)
+    return value
 
 
 def Str(max_length: int, min_length: int = 0):  # noqa: N802 — a type factory, used like a type
+    """Text that may span several lines (a body, a note, a reason); no NUL characters."""
     return Annotated[str, Field(min_length=min_length, max_length=max_length, pattern=NO_NUL)]
 
 
-Text = Str(200)
+def Line(max_length: int, min_length: int = 0):  # noqa: N802 — a type factory, used like a type
+    """One-line text: no line breaks or other control characters."""
+    return Annotated[
+        str,
+        Field(min_length=min_length, max_length=max_length, pattern=SINGLE_LINE),
+        BeforeValidator(_one_line),
+    ]
+
+
+Text = Line(200)
 
 
 def Filled(max_length: int):  # noqa: N802 — a type factory, used like a type
-    """Text that must not be blank (at least one character other than spaces)."""
-    return Annotated[str, Field(min_length=1, max_length=max_length, pattern=r"^[^\x00]*[^\x00\s][^\x00]*$")]
+    """One-line text that must not be blank (at least one character other than spaces)."""
+    return Annotated[
+        str, Field(min_length=1, max_length=max_length, pattern=FILLED_LINE), BeforeValidator(_one_line)
+    ]
 
 
 def _plausible_date(value: dt.date) -> dt.date:

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from parindex.core.validators import SingleLineCharField
+
 EXPIRY_CHOICES = [
     ("30", _("30 days")),
     ("90", _("90 days")),
@@ -10,7 +12,7 @@ EXPIRY_CHOICES = [
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(
+    name = SingleLineCharField(
         label=_("Name"),
         max_length=100,
         help_text=_("What the token is for, e.g. “Provincial dashboard”."),

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from parindex.appraisals.models import Adjustment
 from parindex.core.forms import SpreadsheetFileField
 from parindex.core.text import parse_decimal
+from parindex.core.validators import SingleLineCharField
 
 
 class PointsField(forms.CharField):
@@ -30,7 +31,7 @@ class EntryForm(forms.Form):
 class ExplanationForm(forms.Form):
     text = forms.CharField(label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 3}))
     file = forms.FileField(label=_("Extra evidence"), required=False)
-    short_name = forms.CharField(label=_("Short name of the document"), required=False, max_length=120)
+    short_name = SingleLineCharField(label=_("Short name of the document"), required=False, max_length=120)
 
 
 class AdjustmentForm(forms.Form):

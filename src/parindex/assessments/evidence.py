@@ -142,6 +142,8 @@ def _check_ole(handle, detected: str) -> str:
     """Old binary .doc/.xls: refuse VBA storages (by the file's directory); tell Word from Excel."""
     if filecheck.ole_has_macros(handle):
         raise _refuse(filecheck.macros().message)
+    if filecheck.ole_has_package(handle):
+        raise _refuse(filecheck.package().message)
     paths = filecheck.ole_streams(handle)
     if paths is not None:
         top = {path.lower() for path in paths}

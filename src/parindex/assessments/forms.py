@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parindex.assessments.models import Round
+from parindex.core.validators import SingleLineCharField
 from parindex.units.models import Membership, Unit
 from parindex.units.visibility import scope_for
 
@@ -55,7 +56,9 @@ class BootstrapMixin:
 
 
 class RoundForm(BootstrapMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=255, help_text=_("e.g. Self-assessment round 1, 2023"))
+    name = SingleLineCharField(
+        label=_("Name"), max_length=255, help_text=_("e.g. Self-assessment round 1, 2023")
+    )
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     framework = forms.ModelChoiceField(label=_("Criteria framework"), queryset=None)
     owner_unit = forms.ModelChoiceField(label=_("Managing unit"), queryset=None)
@@ -88,7 +91,7 @@ class RoundForm(BootstrapMixin, forms.Form):
         required=False,
         help_text=_("An earlier round (e.g. round 1 of the same year); each sheet starts from its values."),
     )
-    evidence_name_template = forms.CharField(
+    evidence_name_template = SingleLineCharField(
         label=_("Evidence file name template"),
         max_length=120,
         initial="{unit}-{code}-{short}",
@@ -128,31 +131,31 @@ class RoundForm(BootstrapMixin, forms.Form):
 
 class EvidenceUploadForm(BootstrapMixin, forms.Form):
     file = forms.FileField(label=_("File"))
-    short_name = forms.CharField(
+    short_name = SingleLineCharField(
         label=_("Short name"),
         max_length=120,
         help_text=_("e.g. Bao cao CCHC quy 1; used in the generated file name"),
     )
-    page_ref = forms.CharField(label=_("Page or section"), max_length=255, required=False)
-    doc_number = forms.CharField(label=_("Number and symbol"), max_length=100, required=False)
+    page_ref = SingleLineCharField(label=_("Page or section"), max_length=255, required=False)
+    doc_number = SingleLineCharField(label=_("Number and symbol"), max_length=100, required=False)
     doc_date = forms.DateField(label=_("Document date"), required=False, widget=DateInput())
-    issuer = forms.CharField(label=_("Issuing body"), max_length=255, required=False)
+    issuer = SingleLineCharField(label=_("Issuing body"), max_length=255, required=False)
 
 
 class ReferenceForm(BootstrapMixin, forms.Form):
-    short_name = forms.CharField(label=_("Short name"), max_length=120)
-    doc_number = forms.CharField(label=_("Number and symbol"), max_length=100, required=False)
+    short_name = SingleLineCharField(label=_("Short name"), max_length=120)
+    doc_number = SingleLineCharField(label=_("Number and symbol"), max_length=100, required=False)
     doc_date = forms.DateField(label=_("Document date"), required=False, widget=DateInput())
-    issuer = forms.CharField(label=_("Issuing body"), max_length=255, required=False)
+    issuer = SingleLineCharField(label=_("Issuing body"), max_length=255, required=False)
     url = forms.URLField(label=_("Link"), max_length=500, required=False, assume_scheme="https")
-    page_ref = forms.CharField(label=_("Page or section"), max_length=255, required=False)
+    page_ref = SingleLineCharField(label=_("Page or section"), max_length=255, required=False)
 
 
 class AttachForm(BootstrapMixin, forms.Form):
     """Attach an evidence already uploaded for the unit and year, chosen by its generated name."""
 
-    evidence_name = forms.CharField(label=_("Evidence already uploaded"), max_length=255)
-    page_ref = forms.CharField(label=_("Page or section"), max_length=255, required=False)
+    evidence_name = SingleLineCharField(label=_("Evidence already uploaded"), max_length=255)
+    page_ref = SingleLineCharField(label=_("Page or section"), max_length=255, required=False)
 
     def __init__(self, *args, sheet, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,9 +14,10 @@ import. It looks at what a file *is*, never at its name or at what its headers c
   inside a document) are checked the same way within the same budget.
 * **Macros by content**: any member that is an OLE2 compound file (signature
   ``D0 CF 11 E0``), whatever its name, is opened with ``olefile`` and refused if it holds a
-  VBA project (``VBA``/``_VBA_PROJECT``/``Macros`` storages) or an embedded package
-  (``\\x01Ole10Native``, how executables ride inside documents); ``[Content_Types].xml`` and
-  every ``.rels`` part are parsed as XML (``defusedxml``: a DTD or entity declaration is
+  VBA project (``VBA``/``_VBA_PROJECT``/``Macros`` storages) or is an object package
+  (``\\x01Ole10Native``, how executables and scripts ride inside documents; refused with
+  its own message — an embedded Excel sheet or equation is not a package and passes);
+  ``[Content_Types].xml`` and every ``.rels`` part are parsed as XML (``defusedxml``: a DTD or entity declaration is
   refused), so content types and relationship types are compared *after* character
   references are decoded (``vba&#80;roject``): ``macroEnabled``, ``vbaProject``,
   ``vbaData``, macro sheets. ODF ``Basic/`` and ``Scripts/`` libraries are refused too.
@@ -35,7 +36,7 @@ OLE2 parser oletools is built on, same author) and ``defusedxml``. A file a chec
 read is refused, never waved through.
 
 Callers catch ``FileRefused`` (``message`` is translated, ``code`` names the reason:
-``damaged``, ``bomb``, ``macro``, ``linked``, ``active_content``) and raise their own error type.
+``damaged``, ``bomb``, ``macro``, ``package``, ``linked``, ``active_content``) and raise their own error type.
 """
 
 from __future__ import annotations
@@ -96,13 +97,25 @@ def linked() -> FileRefused:
     )
 
 
+def package() -> FileRefused:
+    return FileRefused(
+        "package",
+        _(
+            "The document carries an embedded file or program (an object package) and was refused. "
+            "Upload the embedded file separately."
+        ),
+    )
+
+
 # --- OLE2 compound files (.doc, .xls, vbaProject.bin, embedded objects) ------------------------
 
-# Storage and stream names (lowercase) that hold macros or embedded programs.
-_OLE_MACRO_NAMES = frozenset({"vba", "_vba_project", "_vba_project_cur", "macros", "\x01ole10native"})
+# Storage and stream names (lowercase) that hold macros.
+_OLE_MACRO_NAMES = frozenset({"vba", "_vba_project", "_vba_project_cur", "macros"})
+# The stream of an "object package": any file (a program, a script) wrapped inside a document.
+_OLE_PACKAGE_NAMES = frozenset({"\x01ole10native"})
 # Fallback when olefile cannot parse the file: the same names as the directory stores them.
 _OLE_MACRO_MARKERS = tuple(
-    name.encode("utf-16-le") + b"\x00\x00" for name in ("_VBA_PROJECT", "_VBA_PROJECT_CUR", "\x01Ole10Native")
+    name.encode("utf-16-le") + b"\x00\x00" for name in ("_VBA_PROJECT", "_VBA_PROJECT_CUR")
 )
 
 
@@ -120,8 +133,14 @@ def ole_streams(handle) -> list[str] | None:
         handle.seek(0)
 
 
+def ole_has_package(handle) -> bool:
+    """Whether a compound file wraps an embedded file or program (``\\x01Ole10Native``)."""
+    paths = ole_streams(handle) or []
+    return any(part.lower() in _OLE_PACKAGE_NAMES for path in paths for part in path.split("/"))
+
+
 def ole_has_macros(handle) -> bool:
-    """Whether a compound file carries a VBA project or an embedded package, by its directory."""
+    """Whether a compound file carries a VBA project, by its directory."""
     paths = ole_streams(handle)
     if paths is not None:
         return any(part.lower() in _OLE_MACRO_NAMES for path in paths for part in path.split("/"))
@@ -298,6 +317,8 @@ def inspect_archive(
                 if first.startswith(OLE_MAGIC):
                     if ole_has_macros(spool):
                         raise macros()
+                    if ole_has_package(spool):
+                        raise package()
                 else:
                     if _depth >= MAX_NESTING:
                         raise damaged()
@@ -335,19 +356,21 @@ def inspect_archive(
 # --- Markup inside images and PDF --------------------------------------------------------------
 
 # Markup that turns an image or a PDF into an HTML/SVG/script polyglot if a browser ever
-# sniffed it as a page. Each pattern needs a tag's shape (a delimiter after the name, an
-# attribute), so compressed image data does not match by chance.
-_ACTIVE_PATTERN = re.compile(
-    rb"<(?:script|html|body|head|iframe|frame|frameset|object|embed|applet|svg|math|form|base|meta|link|style)"
-    rb"[\s/>]"
-    rb"|<!doctype\s+html"
-    rb"|<\?php"
-    rb"|<[a-z][a-z0-9]{0,15}[\s/][^<>]{0,512}?\bon[a-z]{3,30}\s*="
-    rb"|(?:java|vb)script\s*:"
-    rb"|<\?xml-stylesheet",
-    re.IGNORECASE,
+# sniffed it as a page. Tag names count only when a delimiter follows ("<svg " or "<svg>",
+# not "<svgX"), an event handler only inside an open tag, so compressed image data does not
+# match by chance. The patterns run on lowercased blocks without case-folding and have
+# bounded repetitions: ~0,1 s for 20 MB of image data, linear even on crafted input.
+_TAG = re.compile(
+    rb"<(?:script|html|body|head|iframe|frame|frameset|object|embed|applet|svg|math|form|base|meta|link"
+    rb"|style|img|video|audio|source|input|details|marquee)[ \t\r\n\f/>]"
 )
+_HANDLER = re.compile(rb"<[a-z][a-z0-9]{0,15}[ \t\r\n\f/][^<>]{0,512}?\bon[a-z]{3,30}[ \t\r\n\f]*=")
+_PLAIN_MARKERS = (b"<!doctype html", b"<?php", b"javascript:", b"vbscript:", b"<?xml-stylesheet")
 _OVERLAP = 1024
+
+
+def _has_markup(low: bytes) -> bool:
+    return any(marker in low for marker in _PLAIN_MARKERS) or bool(_TAG.search(low) or _HANDLER.search(low))
 
 
 def find_active_content(handle, *, block: int = 1024 * 1024) -> bool:
@@ -356,8 +379,8 @@ def find_active_content(handle, *, block: int = 1024 * 1024) -> bool:
     tail = b""
     try:
         while chunk := handle.read(block):
-            window = tail + chunk
-            if _ACTIVE_PATTERN.search(window):
+            window = tail + chunk.lower()
+            if _has_markup(window):
                 return True
             tail = window[-_OVERLAP:]
         return False

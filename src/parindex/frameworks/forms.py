@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parindex.core.forms import check_spreadsheet_upload
 from parindex.core.text import format_decimal, parse_decimal
+from parindex.core.validators import SingleLineCharField
 from parindex.frameworks.models import Criterion, Framework
 from parindex.frameworks.paramtext import format_params
 from parindex.units.models import Unit
@@ -114,10 +115,10 @@ class ReplaceForm(BootstrapMixin, forms.Form):
 
 
 class CopyForm(BootstrapMixin, forms.Form):
-    name = forms.CharField(label=_("Name of the new version"), max_length=255)
+    name = SingleLineCharField(label=_("Name of the new version"), max_length=255)
     valid_from_year = forms.IntegerField(label=_("Valid from year"), min_value=1900, max_value=2200)
     valid_to_year = forms.IntegerField(label=_("Valid to year"), min_value=1900, max_value=2200)
-    decision_number = forms.CharField(label=_("Decision number"), max_length=64, required=False)
+    decision_number = SingleLineCharField(label=_("Decision number"), max_length=64, required=False)
     decision_date = forms.DateField(
         label=_("Decision date"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"]
     )
@@ -189,7 +190,7 @@ class CriterionForm(BootstrapMixin, forms.Form):
     method = forms.ChoiceField(
         label=_("Scoring method"), choices=[("", "—"), *Criterion.Method.choices], required=False
     )
-    params_text = forms.CharField(
+    params_text = SingleLineCharField(
         label=_("Method parameters"),
         required=False,
         help_text=_("e.g. “Đầy đủ=100%; Chưa đầy đủ=50%; Không=0” or “100%→100%; 80%→50%” (see the guide)"),
@@ -202,8 +203,8 @@ class CriterionForm(BootstrapMixin, forms.Form):
     evidence_text = forms.CharField(
         label=_("Evidence documents"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    lead_text = forms.CharField(label=_("Lead"), max_length=255, required=False)
-    coordinators_text = forms.CharField(label=_("Coordinators"), max_length=500, required=False)
+    lead_text = SingleLineCharField(label=_("Lead"), max_length=255, required=False)
+    coordinators_text = SingleLineCharField(label=_("Coordinators"), max_length=500, required=False)
 
     SCORE_FIELDS = ("max_points", "method", "params_text", "source", "allow_not_applicable")
 
@@ -233,7 +234,7 @@ class CriterionForm(BootstrapMixin, forms.Form):
 
 
 class MappingForm(BootstrapMixin, forms.Form):
-    from_codes = forms.CharField(
+    from_codes = SingleLineCharField(
         label=_("Codes in the previous version"),
         required=False,
         help_text=_("Separate several codes with commas; leave empty if the criterion is new."),

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parindex.core.forms import SpreadsheetFileField
+from parindex.core.validators import SingleLineCharField
 from parindex.plans.models import Plan, PlanTask
 from parindex.units.models import Unit
 
@@ -117,7 +118,7 @@ class DoneForm(BootstrapMixin, forms.Form):
         label=_("existing evidence"), queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 5})
     )
     file = forms.FileField(label=_("upload evidence"), required=False)
-    short_name = forms.CharField(
+    short_name = SingleLineCharField(
         label=_("short name of the document"), required=False, max_length=120,
         help_text=_("e.g. QĐ công nhận sáng kiến — used in the generated file name"),
     )

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from parindex.core.forms import SpreadsheetFileField
+from parindex.core.validators import SingleLineCharField
 from parindex.remediation.models import Inspection, MaintenanceItem, RemediationItem, RemediationPlan, Target
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -77,7 +78,7 @@ class ResultForm(forms.Form):
     result_text = forms.CharField(label=_("result"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     completed_on = forms.DateField(label=_("completed on"), widget=DATE, required=False)
     file = forms.FileField(label=_("evidence file"), required=False)
-    short_name = forms.CharField(label=_("short name of the document"), max_length=80, required=False,
+    short_name = SingleLineCharField(label=_("short name of the document"), max_length=80, required=False,
                                  help_text=_("e.g. QD cong nhan sang kien"))
 
     def clean(self):

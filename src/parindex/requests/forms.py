@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from parindex.core.validators import SingleLineCharField
 from parindex.requests import deliverables, planner
 from parindex.requests.selectors import issuing_units
 from parindex.units.models import Unit
@@ -30,7 +31,7 @@ def parse_days(text: str) -> list[int]:
 class ScheduleFields(forms.Form):
     deadline_date = forms.DateField(label=_("Deadline (date)"), widget=DATE_WIDGET)
     deadline_time = forms.TimeField(label=_("Deadline (time)"), widget=TIME_WIDGET, initial=dt.time(17, 0))
-    remind_days_before = forms.CharField(
+    remind_days_before = SingleLineCharField(
         label=_("Remind days before the deadline"),
         initial="7, 3, 1, 0",
         help_text=_("0 = on the day of the deadline."),
@@ -72,13 +73,13 @@ class RequestForm(ScheduleFields):
         queryset=Unit.objects.none(),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    number = forms.CharField(
+    number = SingleLineCharField(
         label=_("Number and symbol"),
         max_length=60,
         widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "43/UBND"}),
     )
     issued_on = forms.DateField(label=_("Date of issue"), widget=DATE_WIDGET, initial=timezone.localdate)
-    subject = forms.CharField(
+    subject = SingleLineCharField(
         label=_("Subject"), max_length=300, widget=forms.TextInput(attrs={"class": "form-control"})
     )
     body = forms.CharField(

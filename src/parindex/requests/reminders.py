@@ -17,6 +17,12 @@ things, both safe to run in several workers at once and after any crash:
    issuer is notified, and the tracking page shows the error and a "retry" button. A
    row stuck in "sending" (the worker died mid-send) is retried after 15 minutes — the
    only case in which a message can arrive twice, preferred over losing it.
+   **Permanent errors are not retried**: the message is composed and its addresses checked
+   *before* the mail backend is touched (so the file backend never leaves an empty file in
+   the outbox); a header that cannot be written (a line break in a request number or
+   subject saved before input checks existed: ``BadHeaderError``), an invalid address, or
+   an SMTP server refusing every recipient with a 5xx code fails the row at once (one
+   attempt), recorded with its error, and the issuer is told it will not be sent again.
 
 Who receives: the recipient unit's heads and officers (active memberships, roles
 ``unit_head`` and ``unit_officer``); e-mail only to users with an address and e-mail
@@ -27,10 +33,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import smtplib
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import BadHeaderError, EmailMessage, get_connection
+from django.core.mail.message import sanitize_address
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -244,42 +252,84 @@ def deliver_pending_emails(*, now: dt.datetime | None = None) -> tuple[int, int]
             Delivery.objects.filter(pk=pk).update(status=Delivery.Status.SKIPPED)
             continue
         try:
-            if connection is None:
-                connection = get_connection(fail_silently=False)
             delivery.address = delivery.user.email
             message = _email_for(delivery, now)
+            compose(message)
+        except (BadHeaderError, ValueError) as exc:
+            failed += 1
+            _record_failure(delivery, exc, now, permanent=True)
+            continue
+        try:
+            if connection is None:
+                connection = get_connection(fail_silently=False)
             message.connection = connection
             message.send(fail_silently=False)
-        except Exception as exc:  # noqa: BLE001 — SMTP raises many types; all mean "try again later"
+        except Exception as exc:  # noqa: BLE001 — SMTP raises many types; most mean "try again later"
             failed += 1
             connection = None
-            _record_failure(delivery, exc, now)
+            _record_failure(delivery, exc, now, permanent=is_permanent(exc))
             continue
         Delivery.objects.filter(pk=pk).update(status=Delivery.Status.SENT, sent_at=now, last_error="")
         sent += 1
     return sent, failed
 
 
-def _record_failure(delivery: Delivery, exc: Exception, now: dt.datetime) -> None:
+def compose(message: EmailMessage) -> None:
+    """Build the message and check its addresses before any backend is touched.
+
+    Raises ``BadHeaderError`` (a line break in a header: the subject is made from the
+    request's number and subject) or ``ValueError`` (an address that cannot be written):
+    errors no retry can cure. Done first so that the file backend never creates an empty
+    outbox file for a message it then fails to write.
+    """
+    message.message()
+    encoding = message.encoding or settings.DEFAULT_CHARSET
+    for address in [message.from_email, *message.recipients()]:
+        sanitize_address(address, encoding)
+
+
+def is_permanent(exc: Exception) -> bool:
+    """An error no retry can cure: a bad header or address, every recipient refused with 5xx."""
+    if isinstance(exc, BadHeaderError | ValueError):
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(code >= 500 for code, _msg in exc.recipients.values())
+    return False
+
+
+def _record_failure(delivery: Delivery, exc: Exception, now: dt.datetime, *, permanent: bool = False) -> None:
     error = f"{exc.__class__.__name__}: {exc}"[:1000]
     logger.warning(
-        "e-mail %s to %s failed (attempt %s): %s", delivery.pk, delivery.address, delivery.attempts, error
+        "e-mail %s to %s failed (attempt %s%s): %s",
+        delivery.pk,
+        delivery.address,
+        delivery.attempts,
+        ", permanent" if permanent else "",
+        error,
     )
-    if delivery.attempts >= MAX_ATTEMPTS:
+    if permanent or delivery.attempts >= MAX_ATTEMPTS:
         with transaction.atomic():
             Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error=error)
             request = delivery.step.recipient.request
             if request.created_by_id:
                 with translation.override(settings.LANGUAGE_CODE):
                     title = _("E-mail reminders of %(number)s could not be sent") % {"number": request.number}
+                    if permanent:
+                        body = _(
+                            "This e-mail cannot be sent as it is and will not be tried again (%(error)s). "
+                            "Check the request's number and subject (one line each) and the recipient's "
+                            "e-mail address."
+                        ) % {"error": error}
+                    else:
+                        body = _("The mail server refused or did not answer: %(error)s") % {"error": error}
                     # One unread alert per request is enough, however many e-mails failed.
                     if not Notification.objects.filter(
                         user_id=request.created_by_id, title=title, read_at__isnull=True
                     ).exists():
                         Notification.objects.create(
                             user_id=request.created_by_id,
-                            title=title,
-                            body=_("The mail server refused or did not answer: %(error)s") % {"error": error},
+                            title=title[:300],
+                            body=body,
                             url=reverse("requests:detail", args=[request.pk]),
                             level="danger",
                         )

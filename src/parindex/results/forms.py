@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from parindex.core.validators import SingleLineCharField
 from parindex.results.models import Publication
 
 
@@ -9,7 +10,7 @@ class ComputeForm(forms.Form):
 
 
 class ApprovalForm(forms.Form):
-    decision_number = forms.CharField(label=_("Approval decision number"), max_length=100)
+    decision_number = SingleLineCharField(label=_("Approval decision number"), max_length=100)
     decision_date = forms.DateField(
         label=_("Approval decision date"),
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],

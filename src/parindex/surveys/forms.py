@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from parindex.core.forms import SpreadsheetFileField
+from parindex.core.validators import SingleLineCharField
 from parindex.surveys.models import Survey
 
 
@@ -18,8 +19,8 @@ class BootstrapMixin:
 
 
 class SurveyForm(BootstrapMixin, forms.Form):
-    name = forms.CharField(label=_("name"), max_length=255)
-    questionnaire_title = forms.CharField(label=_("questionnaire"), max_length=255, required=False)
+    name = SingleLineCharField(label=_("name"), max_length=255)
+    questionnaire_title = SingleLineCharField(label=_("questionnaire"), max_length=255, required=False)
     intro = forms.CharField(label=_("introduction for respondents"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
     owner_unit = forms.ModelChoiceField(label=_("managing unit"), queryset=None)
@@ -32,7 +33,7 @@ class SurveyForm(BootstrapMixin, forms.Form):
                                 decimal_places=4)
     retention_days = forms.IntegerField(label=_("keep personal data (days after closing)"), initial=90, min_value=0,
                                         max_value=3650)
-    seed = forms.CharField(label=_("random seed"), max_length=64, required=False,
+    seed = SingleLineCharField(label=_("random seed"), max_length=64, required=False,
                            help_text=_("Empty: a random seed is chosen and kept."))
 
     def __init__(self, *args, user, **kwargs):
@@ -48,7 +49,7 @@ class SurveyForm(BootstrapMixin, forms.Form):
 
 
 class QuestionForm(BootstrapMixin, forms.Form):
-    area = forms.CharField(label=_("area"), max_length=255, required=False)
+    area = SingleLineCharField(label=_("area"), max_length=255, required=False)
     text = forms.CharField(label=_("question"), widget=forms.Textarea(attrs={"rows": 2}))
     criterion = forms.ModelChoiceField(label=_("survey criterion"), queryset=None, required=False)
     weight = forms.DecimalField(label=_("weight in the criterion"), initial=1, min_value=0.01, decimal_places=2)
@@ -80,7 +81,7 @@ class UploadForm(forms.Form):
 
 
 class BatchForm(BootstrapMixin, forms.Form):
-    name = forms.CharField(label=_("name"), max_length=120)
+    name = SingleLineCharField(label=_("name"), max_length=120)
     unit = forms.ModelChoiceField(label=_("unit assessed"), queryset=None)
     check_share = forms.IntegerField(label=_("share re-entered for checking (%)"), initial=10, min_value=1, max_value=100)
 

@@ -26,6 +26,7 @@ MACRO = "macro"
 BOMB = "dung lượng bất thường"
 ACTIVE = "mã trang web"
 LINKED = "máy tính khác"
+PACKAGE = "tệp hoặc chương trình"
 DAMAGED = "bị hỏng"
 
 
@@ -321,6 +322,25 @@ def docx_embedding_a_macro_workbook() -> bytes:
     return rewrite_zip(docx(), {"word/embeddings/Microsoft_Excel_Worksheet.xlsx": inner})
 
 
+def object_package() -> bytes:
+    """An OLE "object package": a program wrapped inside a document (double-click runs it)."""
+    return cfb({"\x01Ole10Native": b"\x00\x10\x00\x00\x02\x00setup.exe\x00C:\\setup.exe\x00" + b"MZ\x90\x00"})
+
+
+def docx_with_object_package() -> bytes:
+    return rewrite_zip(docx(), {"word/embeddings/oleObject1.bin": object_package()})
+
+
+def word97_with_object_package() -> bytes:
+    return cfb(
+        {
+            "WordDocument": b"\xec\xa5\xc1\x00",
+            "1Table": b"\x00",
+            "ObjectPool/_1234567890/\x01Ole10Native": b"setup.exe\x00MZ\x90\x00",
+        }
+    )
+
+
 def docx_with_embedded_plain_ole_object() -> bytes:
     """Legitimate: an embedded old Excel sheet (an OLE object without macros)."""
     return rewrite_zip(docx(), {"word/embeddings/oleObject1.bin": excel97()})
@@ -456,6 +476,8 @@ HOSTILE = [
     Sample("docx-vba-as-image", "Báo cáo.docx", docx_with_vba_under_an_innocent_name, MACRO, docx=True),
     Sample("docx-macro-enabled-entities", "Báo cáo.docx", docm_declared_with_entities, MACRO, docx=True),
     Sample("docx-embedded-macro-workbook", "Báo cáo.docx", docx_embedding_a_macro_workbook, MACRO, docx=True),
+    Sample("docx-object-package", "Báo cáo.docx", docx_with_object_package, PACKAGE, docx=True),
+    Sample("doc-object-package", "Công văn.doc", word97_with_object_package, PACKAGE),
     Sample("docx-remote-template", "Báo cáo.docx", docx_with_remote_template, LINKED, docx=True),
     Sample("docx-dtd-entities", "Báo cáo.docx", docx_with_entity_expansion, DAMAGED, docx=True),
     Sample("xlsx-vba-renamed", "Bảng điểm.xlsx", xlsx_with_renamed_vba_project, MACRO),

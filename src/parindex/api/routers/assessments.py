@@ -11,7 +11,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from parindex.api.common import Id, Pages, Str, Year, responses
+from parindex.api.common import Id, Line, Pages, Str, Year, responses
 from parindex.api.errors import Conflict
 from parindex.assessments import actions
 from parindex.assessments.forms import EvidenceUploadForm
@@ -252,14 +252,14 @@ def get_sheet(request, sheet_id: Id):
     return _sheet_detail(_sheet(request, sheet_id), request.user)
 
 
-Raw = Str(100) | bool | Annotated[int, Field(ge=-(10**9), le=10**9)]
+Raw = Line(100) | bool | Annotated[int, Field(ge=-(10**9), le=10**9)]
 
 
 class ScoreIn(Schema):
     version: Annotated[int, Field(ge=0, le=2_147_483_647)] = Field(
         ..., description="The leaf's version as read; a different current version answers 409."
     )
-    inputs: dict[Str(40), Raw] = Field(
+    inputs: dict[Line(40), Raw] = Field(
         default_factory=dict,
         description='The method\'s inputs as typed on the sheet, e.g. {"value": true}, {"level": "A"}, '
         '{"numerator": "3", "denominator": "4"}; decimals as strings ("0,5" or "0.5"). '
@@ -411,11 +411,11 @@ def download_evidence(request, evidence_id: Id):
 
 
 class EvidenceUploadIn(Schema):
-    short_name: Str(120, min_length=1)
-    page_ref: Str(255) = ""
-    doc_number: Str(100) = ""
+    short_name: Line(120, min_length=1)
+    page_ref: Line(255) = ""
+    doc_number: Line(100) = ""
     doc_date: dt.date | None = None
-    issuer: Str(255) = ""
+    issuer: Line(255) = ""
 
 
 @router.post(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from parindex.api.common import Date, Id, Pages, Str, Year, responses
+from parindex.api.common import Date, Id, Line, Pages, Str, Year, responses
 from parindex.api.errors import Conflict, step_refused
 from parindex.plans import actions as plan_actions
 from parindex.plans import selectors
@@ -177,8 +177,8 @@ def get_task(request, task_id: Id):
 class PlanIn(Schema):
     unit_id: Id
     year: int = Field(..., ge=2000, le=2100)
-    title: Str(300) = ""
-    number: Str(60) = Field("", description="Number and symbol, e.g. 19/KH-UBND.")
+    title: Line(300) = ""
+    number: Line(60) = Field("", description="Number and symbol, e.g. 19/KH-UBND.")
     document_date: Date | None = None
     parent_plan_id: Id | None = Field(
         None, description="The plan of a higher unit that this plan implements."
@@ -189,8 +189,8 @@ class PlanIn(Schema):
 class PlanChangeIn(Schema):
     """Only the fields sent are changed."""
 
-    title: Str(300) | None = None
-    number: Str(60) | None = None
+    title: Line(300) | None = None
+    number: Line(60) | None = None
     document_date: Date | None = None
     parent_plan_id: Id | None = None
     status: Plan.Status | None = None
@@ -265,16 +265,16 @@ class TaskFields(Schema):
         None, ge=1, le=1_000_000, description="Position in the plan; empty: after the last task."
     )
     area_id: Id | None = Field(None, description="An area (depth-1 criterion) of the plan's framework.")
-    area_text: Str(200) | None = Field(None, description="A free-text area, for tasks outside the index.")
+    area_text: Line(200) | None = Field(None, description="A free-text area, for tasks outside the index.")
     content: Str(5000) | None = None
     expected_output: Str(5000) | None = None
     lead_unit_id: Id | None = None
     lead_official_id: Id | None = Field(
         None, description="A user of the plan's unit; they may report progress."
     )
-    lead_text: Str(200) | None = None
+    lead_text: Line(200) | None = None
     coordinating_unit_ids: list[Id] | None = Field(None, max_length=500)
-    coordinators_text: Str(300) | None = None
+    coordinators_text: Line(300) | None = None
     start_date: Date | None = None
     due_date: Date | None = None
     criteria_ids: list[Id] | None = Field(None, max_length=500, description="Leaves of the plan's framework.")

@@ -12,7 +12,7 @@ from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from parindex.api.common import Date, Id, Pages, Str, Year, responses
+from parindex.api.common import Date, Id, Line, Pages, Str, Year, responses
 from parindex.api.errors import step_refused
 from parindex.assessments.models import Evidence
 from parindex.remediation import access, actions
@@ -124,7 +124,9 @@ def report_progress(request, item_id: Id, payload: ProgressIn):
 class ResultIn(Schema):
     result_text: Str(10000, min_length=1)
     completed_on: Date | None = Field(None, description="Default: today; not in the future.")
-    short_name: Str(80) = Field("", description="Short name of the uploaded document (required with `file`).")
+    short_name: Line(80) = Field(
+        "", description="Short name of the uploaded document (required with `file`)."
+    )
     evidence_ids: list[Id] = Field(
         default_factory=list,
         max_length=100,

@@ -11,7 +11,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from parindex.api.common import Date, DateTime, Filled, Id, Pages, Str, Year, responses
+from parindex.api.common import Date, DateTime, Filled, Id, Line, Pages, Str, Year, responses
 from parindex.api.errors import Conflict
 from parindex.requests import actions
 from parindex.requests.models import ReportSubmission, Request, RequestRecipient
@@ -139,7 +139,7 @@ class RequestIn(ScheduleIn):
     subject: Filled(300)
     body: Str(20000) = ""
     issued_on: Date | None = Field(None, description="Default: today.")
-    deliverable: Str(40) = Field(
+    deliverable: Line(40) = Field(
         "report", description="What recipients deliver: report (a file), self_assessment, …"
     )
     round_id: Id | None = Field(None, description="The assessment round, for deliverables about a round.")
