@@ -156,6 +156,14 @@ class InspectionForm(forms.ModelForm):
 
 class FindingForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=None, label=_("unit"))
+    number = forms.IntegerField(
+        label=_("shortcoming no. in the conclusion"),
+        min_value=1,
+        required=False,
+        help_text=_(
+            "As the conclusion numbers it (tồn tại 1, 2, …); leave empty to continue the unit's list."
+        ),
+    )
     shortcoming = forms.CharField(
         label=_("shortcoming"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )

@@ -12,9 +12,14 @@
 * ``Inspection`` — a reform inspection (kiểm tra CCHC) by a higher unit; its findings are
   ``RemediationItem`` rows with ``source = inspection`` that join each inspected unit's list.
 
-* ``RemediationItem`` — one shortcoming of a unit in a year, numbered "tồn tại N" (``number``,
-  unique per unit and year, shared by Phụ lục II items and inspection findings so that every
-  result's evidence gets the seed's name ``<Tên đơn vị>-KQ khac phuc ton tai <N>-<tên ngắn>``).
+* ``RemediationItem`` — one shortcoming of a unit in a year. Two kinds, two numberings (issue 17):
+
+  - an inspection finding is "tồn tại N" of the unit's list of the year, numbered as the list
+    numbers it (seed 000): 1, 2, … in the order of the inspection conclusions, a number entered
+    from the conclusion kept; its result's evidence is ``<Tên đơn vị>-KQ khac phuc ton tai <N>-<tên ngắn>``;
+  - a Phụ lục II row is named by its criterion ("Tiêu chí 1.2"; ``number`` is its STT in Phụ lục
+    II), its evidence ``<Tên đơn vị>-KQ khac phuc tieu chi <mã>-<tên ngắn>`` — so the unit's year
+    never has two different "tồn tại 1". Never a database id.
   Stored status: not started / in progress / done / cannot be done (with a reason); *overdue* is
   derived from the deadline. A done item with evidence is verified by the level above.
 
@@ -35,6 +40,10 @@ from django.utils.translation import pgettext_lazy
 from parindex.units.visibility import NOBODY, ScopedQuerySet, scope_for
 
 POINTS = {"max_digits": 9, "decimal_places": 4}
+FINDING_PURPOSE = (
+    "KQ khac phuc ton tai {n}"  # seed 000; the same text as assessments.evidence.remediation_purpose
+)
+CRITERION_PURPOSE = "KQ khac phuc tieu chi {code}"
 
 
 class RemediationPlanQuerySet(ScopedQuerySet):
@@ -349,8 +358,8 @@ class RemediationItem(models.Model):
         ordering = ["unit", "year", "number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "year", "number"],
-                name="remediation_item_number_unique",
+                fields=["unit", "year", "source", "number"],
+                name="remediation_item_number_unique_per_source",
                 violation_error_message=_("This shortcoming number is already used for this unit and year."),
             ),
             models.UniqueConstraint(
@@ -380,14 +389,29 @@ class RemediationItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _("Shortcoming %(number)s") % {"number": self.number} + f" — {self.unit}"
+        return f"{self.label} — {self.unit}"
 
     def audit_unit(self):
         return self.unit
 
     @property
+    def is_finding(self) -> bool:
+        return self.source == self.Source.INSPECTION
+
+    @property
     def label(self) -> str:
-        return _("Shortcoming %(number)s") % {"number": self.number}
+        """ "Tồn tại 1" for an inspection finding; "Tiêu chí 1.2" for a Phụ lục II row."""
+        if self.is_finding or not self.code:
+            return _("Shortcoming %(number)s") % {"number": self.number}
+        return _("Criterion %(code)s") % {"code": self.code}
+
+    @property
+    def evidence_purpose(self) -> str:
+        """The purpose part of the result's evidence name: "KQ khac phuc ton tai 1" (a finding, seed
+        000) or "KQ khac phuc tieu chi 1.2" (a Phụ lục II row)."""
+        if self.is_finding or not self.code:
+            return FINDING_PURPOSE.format(n=self.number)
+        return CRITERION_PURPOSE.format(code=self.code)
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
         return (

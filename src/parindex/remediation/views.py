@@ -470,6 +470,7 @@ def inspection_detail(request, pk: int):
                     shortcoming=data["shortcoming"],
                     deadline=data["deadline"],
                     solution=data["solution"],
+                    number=data.get("number"),
                 )
             except ValidationError as exc:
                 _apply_errors(form, exc)
