@@ -67,7 +67,7 @@ def test_phu_luc_ii_shortcoming_is_the_deduction_reason_or_the_units_note_never_
     xlsx = client.get(reverse("remediation:plan_download", args=[plan.pk, "plan", "xlsx"])).content
     sheet = load_workbook(io.BytesIO(xlsx))["Phụ lục II"]
     header = [c.value for c in sheet[3]]
-    column = header.index("Tồn tại, hạn chế, nguyên nhân")
+    column = header.index("Tồn tại, hạn chế")  # the .xlsx keeps the cause in its own column
     cells = {row[2]: row[column] for row in sheet.iter_rows(min_row=4, values_only=True) if row[2]}
     assert cells == {"1.2": REASON, "2.1": None, "2.2": UNIT_NOTE}
 

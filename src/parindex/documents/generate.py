@@ -278,8 +278,12 @@ class PlanRow:
     lead: str = ""  # chủ trì
     coordinators: str = ""  # phối hợp
     deadline: str | dt.date = ""
-    reason: str = ""  # Phụ lục II: why points were lost
+    reason: str = ""  # Phụ lục II: why points were lost (shortcoming and cause, as the .docx shows them)
     area: str = ""  # the area (lĩnh vực) heading the row is grouped under
+    # Phụ lục II in .xlsx: the parts of ``reason`` in their own columns, so the sheet imports back.
+    shortcoming: str = ""
+    cause: str = ""
+    expected: str = ""  # expected result and evidence
 
     @property
     def lost(self) -> Decimal | None:

@@ -40,6 +40,9 @@ def _remediate_row(item, *, prefix: str = "", area: str | None = None) -> g.Plan
         coordinators=item.coordinators_text,
         deadline=item.deadline or "",
         reason=reason,
+        shortcoming=item.shortcoming,
+        cause=item.cause,
+        expected=item.expected_result,
         area=item.area_title if area is None else area,
     )
 
