@@ -60,6 +60,11 @@ def links_xlsx(survey, issued, base_url: str) -> bytes:
 
 
 def respondents_xlsx(survey, respondents) -> bytes:
+    """The operator's list of respondents. It imports back as it is (issue 17: what parindex exports,
+    it imports back): the header is row 1 and carries the import's columns (unit code, group, sex,
+    age band, position, contact, reference); number, unit name, sample and status are extra columns
+    the import ignores."""
+
     def state(r):
         response = getattr(r, "response", None)
         if response is not None:
@@ -68,15 +73,18 @@ def respondents_xlsx(survey, respondents) -> bytes:
 
     columns = [
         OutColumn(_("Number"), 8, "int", lambda r: r.number),
+        OutColumn("Mã đơn vị", 12, "str", lambda r: r.unit.code),
         OutColumn(_("Unit"), 28, "str", lambda r: r.unit.name),
-        OutColumn(_("group"), 18, "str", lambda r: r.group),
-        OutColumn(_("sex"), 10, "str", lambda r: r.get_sex_display()),
-        OutColumn(_("age band"), 10, "str", lambda r: r.get_age_band_display()),
-        OutColumn(_("position"), 18, "str", lambda r: r.position),
+        OutColumn("Nhóm", 18, "str", lambda r: r.group),
+        OutColumn("Giới tính", 10, "str", lambda r: r.get_sex_display()),
+        OutColumn("Độ tuổi", 10, "str", lambda r: r.get_age_band_display()),
+        OutColumn("Chức vụ", 18, "str", lambda r: r.position),
+        OutColumn("Liên hệ", 20, "str", lambda r: r.contact),
+        OutColumn("Mã người trả lời", 16, "str", lambda r: r.external_ref),
         OutColumn(_("in the sample"), 10, "str", lambda r: _("Yes") if r.in_sample else ""),
         OutColumn(_("Status"), 14, "str", state),
     ]
-    return write_table(columns, respondents, title=survey.name)
+    return write_table(columns, respondents, sheet_title="Danh sach")
 
 
 def answers_xlsx(survey, questions, responses) -> bytes:
