@@ -30,10 +30,27 @@ def respondents_template_xlsx() -> bytes:
     return write_table(columns, example, sheet_title="Danh sach")
 
 
+def _options_cell(question) -> str:
+    """ "A | Rất hài lòng | 100; B | …" — the text the question import parses back."""
+    from parindex.core.text import format_decimal
+
+    return "; ".join(
+        f"{o.key} | {o.label} | {format_decimal(o.weight, places=4, decimal_sep=',') if o.weight is not None else ''}"
+        for o in question.options.order_by("order", "key")
+    )
+
+
 def questions_template_xlsx(survey) -> bytes:
-    """Headers the question import reads, with the survey criteria of the framework as examples."""
+    """Headers the question import reads. A survey that has questions downloads them (area, text,
+    criterion code, weight, options), so they import back as they are, e.g. into next year's survey;
+    otherwise the survey criteria of the framework are listed as examples."""
     columns = [OutColumn(h, w) for h, w in (("Lĩnh vực", 24), ("Câu hỏi", 60), ("Mã tiêu chí", 12), ("Trọng số", 10),
                                              ("Phương án", 60))]
+    questions = list(survey.questions.select_related("criterion").prefetch_related("options").order_by("order", "pk"))
+    if questions:
+        rows = [[q.area, q.text, q.criterion.code if q.criterion_id else "", q.weight, _options_cell(q)]
+                for q in questions]
+        return write_table(columns, rows, sheet_title="Cau hoi")
     leaves = [c for c in survey.framework.leaves() if c.is_survey]
     rows = [[c.area.title if c.area_id else "", f"(câu hỏi đo tiêu chí {c.code})", c.code, 1, ""] for c in leaves] or [
         ["", "", "", 1, ""]]
