@@ -157,3 +157,13 @@ def test_the_data_migration_gives_existing_findings_the_conclusions_numbers_and_
         "Xa Yen Thuong-KQ khac phuc tieu chi 2.1-bao cao.pdf"
     ]
     assert sorted(plan.remediation_items.values_list("number", flat=True)) == [1, 2, 3]
+
+
+def test_the_api_names_a_finding_and_a_phu_luc_ii_row_as_the_pages_do(client, published, plan):
+    inspection = _inspection(published)
+    finding = _finding(inspection, published, "Chưa niêm yết đầy đủ TTHC")
+    client.force_login(published["officer_a1"])
+    body = client.get(f"/api/v1/remediation-items/{finding.pk}", HTTP_ACCEPT_LANGUAGE="vi").json()
+    assert (body["number"], body["label"]) == (1, "Tồn tại 1")
+    row = plan.remediation_items.get(code="1.2")
+    assert client.get(f"/api/v1/remediation-items/{row.pk}").json()["label"] == "Tiêu chí 1.2"
