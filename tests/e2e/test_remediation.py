@@ -67,7 +67,7 @@ def test_commune_plan_from_generation_to_verified_result_in_the_general_plan(liv
     page.get_by_test_id("record-result").click()
     page.wait_for_load_state()
     name = page.get_by_test_id("item-evidence").first.inner_text().strip()
-    assert name == "Xa Yen Thuong-KQ khac phuc ton tai 1-sang kien kinh nghiem.pdf"
+    assert name == "Xa Yen Thuong-KQ khac phuc tieu chi 1.2-sang kien kinh nghiem.pdf"
     assert page.get_by_test_id("item-status").first.get_attribute("data-status") == "done"
 
     logout(page)
@@ -80,7 +80,7 @@ def test_commune_plan_from_generation_to_verified_result_in_the_general_plan(liv
     page.goto(base + reverse("remediation:compilation") + "?year=2025")
     general = page.get_by_test_id("general-plan")
     assert general.get_by_test_id("general-item").count() == 3
-    first = general.get_by_test_id("general-item").filter(has_text="Tồn tại 1")
+    first = general.get_by_test_id("general-item").filter(has_text="Tiêu chí 1.2")
     assert first.get_by_test_id("item-verified").is_visible()
     assert "Yên Thượng" in first.inner_text()
     cells = page.locator('[data-testid=compilation] tr[data-unit="A1"] td')

@@ -130,7 +130,9 @@ def test_result_with_evidence_gets_the_seed_file_name(published, plan):
                           completed_on=dt.date(2025, 5, 20), uploads=[(pdf_upload(), "QD cong nhan sang kien")])
     item.refresh_from_db()
     ev = item.evidence.get()
-    assert ev.generated_name == f"Xa Yen Thuong-KQ khac phuc ton tai {item.number}-QD cong nhan sang kien.pdf"
+    # A Phụ lục II row is named by its criterion (issue 17, defect 5); findings keep the seed's
+    # "ton tai N" (tests/remediation/test_numbering.py).
+    assert ev.generated_name == f"Xa Yen Thuong-KQ khac phuc tieu chi {item.code}-QD cong nhan sang kien.pdf"
     assert ev.unit == published["A1"] and ev.year == 2025
     assert item.status == "done"
 
@@ -216,9 +218,10 @@ def test_inspection_findings_are_numbered_and_join_the_units_list(published, pla
     other = actions.add_finding(inspection, unit=published["A2"], by=published["district_manager_a"],
                                 shortcoming="Chưa cập nhật trang tin", deadline=dt.date(2025, 12, 10))
     assert (first.finding_number, second.finding_number, other.finding_number) == (1, 2, 1)
-    # A1 already has 3 Phụ lục II items for 2025: the findings continue the unit's list.
-    assert (first.number, second.number, other.number) == (4, 5, 1)
-    assert first.label == "Tồn tại 4"
+    # A1 already has 3 Phụ lục II rows for 2025; the findings are numbered as the conclusion numbers
+    # them, not after those rows (issue 17, defect 5).
+    assert (first.number, second.number, other.number) == (1, 2, 1)
+    assert first.label == "Tồn tại 1"
 
 
 def test_inspection_bad_input(published):

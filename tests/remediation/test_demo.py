@@ -51,7 +51,7 @@ def test_demo_builds_plans_from_the_published_results_and_is_idempotent():
     assert Inspection.objects.count() == 1
     done = RemediationItem.objects.filter(status="done").prefetch_related("evidence").first()
     name = done.evidence.first().generated_name
-    assert f"-KQ khac phuc ton tai {done.number}-" in name and name.endswith(".pdf")
+    assert f"-{done.evidence_purpose}-" in name and name.endswith(".pdf")
     first = snapshot()
     run(demo)
     assert snapshot() == first

@@ -27,7 +27,7 @@ def test_last_year_shows_lost_points_item_status_and_evidence(published, plan):
     assert set(found) == {"1.2", "2.1", "2.2", "1.9"}
     assert found["1.2"]["lost_points"] == D(5) and found["1.2"]["status"] == "done"
     assert [e.generated_name for e in found["1.2"]["evidence"]] == [
-        "Xa Yen Thuong-KQ khac phuc ton tai 1-bao cao quy.pdf"]
+        "Xa Yen Thuong-KQ khac phuc tieu chi 1.2-bao cao quy.pdf"]
     assert found["1.9"]["item"] is None  # survey: lost points shown, no remediation item
     assert "1.1" not in found
 

@@ -67,7 +67,7 @@ def test_phu_luc_ii_shortcoming_is_the_deduction_reason_or_the_units_note_never_
     xlsx = client.get(reverse("remediation:plan_download", args=[plan.pk, "plan", "xlsx"])).content
     sheet = load_workbook(io.BytesIO(xlsx))["Phụ lục II"]
     header = [c.value for c in sheet[3]]
-    column = header.index("Tồn tại, hạn chế, nguyên nhân")
+    column = header.index("Tồn tại, hạn chế")  # the .xlsx keeps the cause in its own column
     cells = {row[2]: row[column] for row in sheet.iter_rows(min_row=4, values_only=True) if row[2]}
     assert cells == {"1.2": REASON, "2.1": None, "2.2": UNIT_NOTE}
 
@@ -107,3 +107,28 @@ def test_an_unscored_leaf_takes_the_units_note_and_an_accepted_leaf_at_self_scor
         shortcoming_text(entries=[Appraised(1, D(3), "Chấp nhận")], max_points=D(5), self_points=D(3)) == ""
     )
     assert shortcoming_text(entries=[], max_points=D(5), self_points=D(5), unit_note="ghi chú") == ""
+
+
+def test_the_data_migration_replaces_a_generated_approving_remark_and_keeps_what_the_unit_wrote(
+    plan_with_remarks,
+):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "parindex.remediation.migrations.0004_shortcoming_text_from_deductions"
+    )
+    plan = plan_with_remarks["plan"]
+    items = plan.remediation_items
+    # As the old generation stored them: the approving remark on 2.1; the unit rewrote 2.2 itself.
+    items.filter(code="2.1").update(shortcoming=ACCEPTED)
+    items.filter(code="2.2").update(shortcoming="Chưa có biên bản hội nghị")
+
+    migration.forwards(apps, None)
+
+    assert dict(items.values_list("code", "shortcoming")) == {
+        "1.2": REASON,
+        "2.1": "",
+        "2.2": "Chưa có biên bản hội nghị",
+    }

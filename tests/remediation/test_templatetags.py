@@ -36,7 +36,7 @@ def test_last_year_partial_renders_per_leaf(published, plan):
     html = template.render(Context({"sheet": sheet, "codes": ["1.1", "1.2", "1.9"]}))
     first, second, third = (html.split(f'<div id="l{c}">')[1].split('<div id="l')[0] for c in ("1.1", "1.2", "1.9"))
     assert "last-year" not in first  # at maximum last year: nothing to show
-    assert "Năm trước" in second and "Tồn tại 1" in second and 'data-testid="item-status"' in second
+    assert "Năm trước" in second and "Tiêu chí 1.2" in second and 'data-testid="item-status"' in second
     assert "Năm trước" in third and "Tồn tại" not in third  # survey: lost points only
 
 

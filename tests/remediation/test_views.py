@@ -130,9 +130,9 @@ def test_result_upload_through_the_screen_and_download(client, published, plan):
         "result_text": "Đã ban hành", "completed_on": "2025-05-02", "file": pdf_upload(),
         "short_name": "sang kien kinh nghiem"})
     ev = RemediationItem.objects.get(pk=item.pk).evidence.get()
-    assert ev.generated_name == "Xa Yen Thuong-KQ khac phuc ton tai 1-sang kien kinh nghiem.pdf"
+    assert ev.generated_name == "Xa Yen Thuong-KQ khac phuc tieu chi 1.2-sang kien kinh nghiem.pdf"
     response = client.get(reverse("remediation:evidence", args=[item.pk, ev.pk]))
-    assert response.status_code == 200 and "ton%20tai%201" in response["Content-Disposition"]
+    assert response.status_code == 200 and "tieu%20chi%201.2" in response["Content-Disposition"]
     as_user(client, published["officer_a2"])
     assert client.get(reverse("remediation:evidence", args=[item.pk, ev.pk])).status_code == 404
 

@@ -278,8 +278,12 @@ class PlanRow:
     lead: str = ""  # chủ trì
     coordinators: str = ""  # phối hợp
     deadline: str | dt.date = ""
-    reason: str = ""  # Phụ lục II: why points were lost
+    reason: str = ""  # Phụ lục II: why points were lost (shortcoming and cause, as the .docx shows them)
     area: str = ""  # the area (lĩnh vực) heading the row is grouped under
+    # Phụ lục II in .xlsx: the parts of ``reason`` in their own columns, so the sheet imports back.
+    shortcoming: str = ""
+    cause: str = ""
+    expected: str = ""  # expected result and evidence
 
     @property
     def lost(self) -> Decimal | None:
@@ -500,6 +504,11 @@ class ShortcomingResult:
     done: bool = False
     evidence: Sequence[str] = ()  # generated evidence file names
     lead: str = ""
+    label: str = ""  # how the unit's list names it ("Tồn tại 1", "Tiêu chí 1.2"); default "Tồn tại <number>"
+
+    @property
+    def name(self) -> str:
+        return self.label or f"Tồn tại {self.number}"
 
 
 @dataclass
@@ -538,7 +547,7 @@ def remediation_results_report(data: RemediationResultsData, *, template: bytes 
     ]
     for item in items:
         state = "đã khắc phục" if item.done else "đang khắc phục"
-        body.append(Bullet(f"Tồn tại {item.number}: {item.content.rstrip('. ')} — {state}.", markup=False))
+        body.append(Bullet(f"{item.name}: {item.content.rstrip('. ')} — {state}.", markup=False))
     body.append(Heading("Tồn tại, hạn chế và nguyên nhân"))
     body += [Para(t, markup=False) for t in data.remarks] or [Para("Không có.")]
     body.append(Heading("Kiến nghị, đề xuất"))
@@ -561,7 +570,7 @@ def remediation_results_report(data: RemediationResultsData, *, template: bytes 
         [
             Row(
                 [
-                    f"Tồn tại {i.number}: {i.content}",
+                    f"{i.name}: {i.content}",
                     i.measures,
                     i.result,
                     "Đã khắc phục" if i.done else "Đang khắc phục",

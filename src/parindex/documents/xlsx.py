@@ -35,6 +35,10 @@ def _numbered(rows: Sequence) -> list[tuple[int, object]]:
     return list(enumerate(rows, start=1))
 
 
+def _split(row) -> bool:
+    return bool(row.shortcoming or row.cause)
+
+
 def remediation_plan_xlsx(data: g.RemediationPlanData) -> bytes:
     """Phụ lục I and Phụ lục II of the plan, one sheet each."""
     assessed = data.assessed_year or data.year - 1
@@ -66,9 +70,12 @@ def remediation_plan_xlsx(data: g.RemediationPlanData) -> bytes:
         [
             *common_head,
             OutColumn("Điểm bị trừ", 10, "decimal", value=lambda r: r[1].lost),
-            OutColumn("Tồn tại, hạn chế, nguyên nhân", 40, value=lambda r: r[1].reason),
+            # Shortcoming and cause in their own columns (the .docx joins them): the sheet imports back.
+            OutColumn("Tồn tại, hạn chế", 35, value=lambda r: r[1].shortcoming if _split(r[1]) else r[1].reason),
+            OutColumn("Nguyên nhân", 30, value=lambda r: r[1].cause),
             OutColumn("Giải pháp khắc phục", 45, value=lambda r: r[1].measures),
             *tail,
+            OutColumn("Kết quả, tài liệu kiểm chứng dự kiến", 35, value=lambda r: r[1].expected),
         ],
         _numbered(data.remediate),
         title=f"Phụ lục II. {appendices[1].title}",

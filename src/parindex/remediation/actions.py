@@ -97,9 +97,13 @@ def _leaf_source(criterion) -> str:
     return "survey" if criterion.is_survey else criterion.source
 
 
-def _next_number(unit, year: int) -> int:
-    """The next "tồn tại N" of the unit and year. Callers hold the unit's row lock (``_lock_unit``)."""
-    current = RemediationItem.objects.filter(unit=unit, year=year).aggregate(n=Max("number"))["n"]
+def _next_number(unit, year: int, source: str = RemediationItem.Source.APPENDIX) -> int:
+    """The next number of the unit's list of ``source`` in ``year``: the next STT of Phụ lục II, or the
+    next "tồn tại N" after the findings already recorded (a second conclusion continues the list).
+    Callers hold the unit's row lock (``_lock_unit``)."""
+    current = RemediationItem.objects.filter(unit=unit, year=year, source=source).aggregate(n=Max("number"))[
+        "n"
+    ]
     return (current or 0) + 1
 
 
@@ -586,8 +590,15 @@ def add_finding(
     solution: str = "",
     lead_text: str = "",
     criterion=None,
+    number: int | None = None,
 ) -> RemediationItem:
-    """A finding of the inspection for one inspected unit: "tồn tại N" joins the unit's remediation list."""
+    """A finding of the inspection for one inspected unit: "tồn tại N" of the unit's list of the year.
+
+    ``number`` is the number the conclusion gives the shortcoming ("tồn tại 2 theo kết luận"); it is
+    kept, and refused if the unit's list of that year already has it. Without it the finding takes
+    the next number of the unit's list (1, 2, … in the order of the conclusions). Phụ lục II rows do
+    not take numbers from this list (they are named by their criterion).
+    """
     if not access.can_inspect(by, inspection.owner_unit):
         _deny(_("Only an index manager of the inspecting unit may record findings."))
     shortcoming = (shortcoming or "").strip()
@@ -607,15 +618,42 @@ def add_finding(
         )
     if not inspection.units.filter(pk=unit.pk).exists():
         raise ValidationError({"unit": _("This unit was not inspected in this inspection.")})
+    if number is not None and number < 1:
+        raise ValidationError({"number": _("The shortcoming number is 1 or more.")})
     year = inspection.inspected_on.year
+    finding = RemediationItem.Source.INSPECTION
     with transaction.atomic():
         _lock_unit(unit)
-        finding_number = inspection.findings.filter(unit=unit).count() + 1
+        if number is not None:
+            taken = (
+                RemediationItem.objects.filter(unit=unit, year=year, source=finding, number=number)
+                .select_related("inspection")
+                .first()
+            )
+            if taken is not None:
+                raise ValidationError(
+                    {
+                        "number": _(
+                            "Shortcoming %(number)s is already in the list of %(unit)s for %(year)s "
+                            "(%(source)s); enter another number or leave it empty to number it automatically."
+                        )
+                        % {
+                            "number": number,
+                            "unit": unit.name,
+                            "year": year,
+                            "source": taken.inspection.conclusion or taken.inspection.decision_number,
+                        }
+                    }
+                )
+            finding_number = number
+        else:
+            number = _next_number(unit, year, finding)
+            finding_number = inspection.findings.filter(unit=unit).count() + 1
         item = RemediationItem.objects.create(
             unit=unit,
             year=year,
-            number=_next_number(unit, year),
-            source=RemediationItem.Source.INSPECTION,
+            number=number,
+            source=finding,
             inspection=inspection,
             finding_number=finding_number,
             title=shortcoming,
@@ -689,9 +727,10 @@ def record_result(
     """The shortcoming is remedied: result, completion date and evidence.
 
     ``uploads`` are ``(uploaded_file, short_name)`` pairs stored through the assessments evidence
-    store with the seed's name: ``<Tên đơn vị>-KQ khac phuc ton tai <N>-<tên ngắn gọn>``.
+    store with the seed's name: ``<Tên đơn vị>-KQ khac phuc ton tai <N>-<tên ngắn gọn>`` for a finding,
+    ``<Tên đơn vị>-KQ khac phuc tieu chi <mã>-<tên ngắn gọn>`` for a Phụ lục II row (``evidence_purpose``).
     """
-    from parindex.assessments.evidence import remediation_purpose, store_upload
+    from parindex.assessments.evidence import store_upload
     from parindex.assessments.models import Evidence
 
     _require_reporter(by, item)
@@ -721,7 +760,7 @@ def record_result(
                         year=item.year,
                         uploaded_file=uploaded,
                         short_name=short_name,
-                        purpose=remediation_purpose(item.number),
+                        purpose=item.evidence_purpose,
                         by=by,
                     )
                 )

@@ -119,7 +119,7 @@ def _plan_for(result, index: int, manager) -> int:
             actions.record_result(
                 item, by=officer, result_text="Đã khắc phục, có văn bản và hình ảnh kèm theo",
                 completed_on=dt.date(plan.year, 5, 15 + n),
-                uploads=[(content_bytes(PDF, "ket-qua.pdf"), f"bao cao ket qua {item.code or item.number}")],
+                uploads=[(content_bytes(PDF, "ket-qua.pdf"), "bao cao ket qua")],
             )
             if n == 0:
                 actions.verify_item(item, by=manager, note="Đã kiểm tra tài liệu kiểm chứng")

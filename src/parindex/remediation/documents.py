@@ -40,6 +40,9 @@ def _remediate_row(item, *, prefix: str = "", area: str | None = None) -> g.Plan
         coordinators=item.coordinators_text,
         deadline=item.deadline or "",
         reason=reason,
+        shortcoming=item.shortcoming,
+        cause=item.cause,
+        expected=item.expected_result,
         area=item.area_title if area is None else area,
     )
 
@@ -136,6 +139,7 @@ def results_data(unit, year: int, items, *, number=None, date=None) -> g.Remedia
     rows = [
         g.ShortcomingResult(
             number=i.number,
+            label=str(i.label),
             content=i.shortcoming or i.title,
             measures=i.solution,
             result=i.result_text or (f"Không thể khắc phục: {i.cannot_reason}" if i.cannot_reason else ""),
@@ -165,7 +169,8 @@ def results_report_docx(unit, year, items) -> bytes:
 def results_report_xlsx(unit, year, items) -> bytes:
     return write_table(
         [
-            OutColumn("Tồn tại số", 8, "int", value=lambda i: i.number),
+            # A finding is "tồn tại N" of the unit's list; a Phụ lục II row is named by its criterion.
+            OutColumn("Tồn tại số", 12, value=lambda i: i.number if i.is_finding else str(i.label)),
             OutColumn("Mã tiêu chí", 10, value=lambda i: i.code),
             OutColumn("Tồn tại, hạn chế", 45, value=lambda i: i.shortcoming or i.title),
             OutColumn("Giải pháp", 40, value=lambda i: i.solution),

@@ -27,12 +27,23 @@ class MaintenanceForm(forms.ModelForm):
 class ItemForm(forms.ModelForm):
     class Meta:
         model = RemediationItem
-        fields = ["shortcoming", "cause", "solution", "lead_unit", "lead_official", "lead_text", "coordinators_text",
-                  "deadline", "expected_result"]
+        fields = [
+            "shortcoming",
+            "cause",
+            "solution",
+            "lead_unit",
+            "lead_official",
+            "lead_text",
+            "coordinators_text",
+            "deadline",
+            "expected_result",
+        ]
         widgets = {
             "deadline": DATE,
-            **{name: forms.Textarea(attrs={"rows": 2}) for name in ("shortcoming", "cause", "solution",
-                                                                   "expected_result")},
+            **{
+                name: forms.Textarea(attrs={"rows": 2})
+                for name in ("shortcoming", "cause", "solution", "expected_result")
+            },
         }
 
     def __init__(self, *args, **kwargs):
@@ -43,8 +54,12 @@ class ItemForm(forms.ModelForm):
 
         unit = self.instance.unit
         self.fields["lead_unit"].queryset = Unit.objects.filter(path__startswith=unit.path).order_by("path")
-        self.fields["lead_official"].queryset = get_user_model().objects.filter(
-            memberships__unit__path__startswith=unit.path).distinct().order_by("full_name")
+        self.fields["lead_official"].queryset = (
+            get_user_model()
+            .objects.filter(memberships__unit__path__startswith=unit.path)
+            .distinct()
+            .order_by("full_name")
+        )
 
 
 class AddItemForm(forms.Form):
@@ -56,7 +71,9 @@ class AddItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         from parindex.frameworks.models import Criterion
 
-        self.fields["criterion"].queryset = Criterion.objects.filter(framework_id=plan.framework_id, is_leaf=True)
+        self.fields["criterion"].queryset = Criterion.objects.filter(
+            framework_id=plan.framework_id, is_leaf=True
+        )
 
 
 class CommentForm(forms.Form):
@@ -68,9 +85,15 @@ class ReasonForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    status = forms.ChoiceField(label=_("status"), required=False, choices=[
-        ("", "—"), (RemediationItem.Status.NOT_STARTED, RemediationItem.Status.NOT_STARTED.label),
-        (RemediationItem.Status.IN_PROGRESS, RemediationItem.Status.IN_PROGRESS.label)])
+    status = forms.ChoiceField(
+        label=_("status"),
+        required=False,
+        choices=[
+            ("", "—"),
+            (RemediationItem.Status.NOT_STARTED, RemediationItem.Status.NOT_STARTED.label),
+            (RemediationItem.Status.IN_PROGRESS, RemediationItem.Status.IN_PROGRESS.label),
+        ],
+    )
     note = forms.CharField(label=_("progress note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
@@ -78,8 +101,12 @@ class ResultForm(forms.Form):
     result_text = forms.CharField(label=_("result"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     completed_on = forms.DateField(label=_("completed on"), widget=DATE, required=False)
     file = forms.FileField(label=_("evidence file"), required=False)
-    short_name = SingleLineCharField(label=_("short name of the document"), max_length=80, required=False,
-                                 help_text=_("e.g. QD cong nhan sang kien"))
+    short_name = SingleLineCharField(
+        label=_("short name of the document"),
+        max_length=80,
+        required=False,
+        help_text=_("e.g. QD cong nhan sang kien"),
+    )
 
     def clean(self):
         data = super().clean()
@@ -89,14 +116,28 @@ class ResultForm(forms.Form):
 
 
 class VerifyForm(forms.Form):
-    note = forms.CharField(label=_("verification note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label=_("verification note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class InspectionForm(forms.ModelForm):
     class Meta:
         model = Inspection
-        fields = ["owner_unit", "decision_number", "decision_date", "inspected_on", "title", "conclusion", "units"]
-        widgets = {"decision_date": DATE, "inspected_on": DATE, "units": forms.SelectMultiple(attrs={"size": 8})}
+        fields = [
+            "owner_unit",
+            "decision_number",
+            "decision_date",
+            "inspected_on",
+            "title",
+            "conclusion",
+            "units",
+        ]
+        widgets = {
+            "decision_date": DATE,
+            "inspected_on": DATE,
+            "units": forms.SelectMultiple(attrs={"size": 8}),
+        }
 
     def __init__(self, *args, owner_units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,13 +150,27 @@ class InspectionForm(forms.ModelForm):
         for unit in owner_units:
             q = Q(path__startswith=unit.path) & ~Q(pk=unit.pk)
             condition = q if condition is None else condition | q
-        self.fields["units"].queryset = Unit.objects.filter(condition).order_by("path") if condition else Unit.objects.none()
+        self.fields["units"].queryset = (
+            Unit.objects.filter(condition).order_by("path") if condition else Unit.objects.none()
+        )
 
 
 class FindingForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=None, label=_("unit"))
-    shortcoming = forms.CharField(label=_("shortcoming"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    solution = forms.CharField(label=_("required remedy"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    number = forms.IntegerField(
+        label=_("shortcoming no. in the conclusion"),
+        min_value=1,
+        required=False,
+        help_text=_(
+            "As the conclusion numbers it (tồn tại 1, 2, …); leave empty to continue the unit's list."
+        ),
+    )
+    shortcoming = forms.CharField(
+        label=_("shortcoming"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    solution = forms.CharField(
+        label=_("required remedy"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     deadline = forms.DateField(label=_("deadline"), widget=DATE, required=False)
 
     def __init__(self, *args, inspection, **kwargs):

@@ -25,7 +25,11 @@ from parindex.units.visibility import get_visible_or_404
 
 def _year(request, default: int | None = None) -> int:
     value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else (default or timezone.localdate().year)
+    return (
+        int(value)
+        if value.isdigit() and 2000 <= int(value) <= 2100
+        else (default or timezone.localdate().year)
+    )
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -44,7 +48,8 @@ def _flash(request, exc: ValidationError) -> None:
 def _plan(request, pk: int) -> RemediationPlan:
     return get_visible_or_404(
         RemediationPlan.objects.select_related("unit", "result__publication", "framework", "decided_by"),
-        request.user, pk=pk,
+        request.user,
+        pk=pk,
     )
 
 
@@ -61,16 +66,25 @@ def _back(item: RemediationItem):
 
 def index(request):
     year = _year(request, timezone.localdate().year)
-    plans = list(RemediationPlan.objects.visible_to(request.user).filter(year=year).select_related("unit")
-                 .order_by("unit__path"))
+    plans = list(
+        RemediationPlan.objects.visible_to(request.user)
+        .filter(year=year)
+        .select_related("unit")
+        .order_by("unit__path")
+    )
     counts = selectors.counts_by_unit([p.unit_id for p in plans], year)
-    return render(request, "remediation/index.html", {
-        "year": year, "rows": [(p, counts.get(p.unit_id, selectors.Counts())) for p in plans],
-        "years": range(timezone.localdate().year + 1, timezone.localdate().year - 5, -1),
-        "generatable": selectors.generatable_results(request.user),
-        "oversees": access.manager_units(request.user).exists(),
-        "can_target": access.editable_units(request.user).exists(),
-    })
+    return render(
+        request,
+        "remediation/index.html",
+        {
+            "year": year,
+            "rows": [(p, counts.get(p.unit_id, selectors.Counts())) for p in plans],
+            "years": range(timezone.localdate().year + 1, timezone.localdate().year - 5, -1),
+            "generatable": selectors.generatable_results(request.user),
+            "oversees": access.manager_units(request.user).exists(),
+            "can_target": access.editable_units(request.user).exists(),
+        },
+    )
 
 
 @require_POST
@@ -80,14 +94,19 @@ def generate(request):
     result_id = request.POST.get("result", "")
     if not result_id.isdigit():
         raise Http404
-    result = get_visible_or_404(UnitResult.objects.select_related("unit", "publication"), request.user, pk=int(result_id))
+    result = get_visible_or_404(
+        UnitResult.objects.select_related("unit", "publication"), request.user, pk=int(result_id)
+    )
     try:
         plan = actions.generate_plan(result=result, by=request.user)
     except ValidationError as exc:
         _flash(request, exc)
         return redirect("remediation:index")
-    messages.success(request, _("The draft plan was generated: %(m)s criteria to keep, %(r)s to remedy.") % {
-        "m": plan.maintenance_items.count(), "r": plan.remediation_items.count()})
+    messages.success(
+        request,
+        _("The draft plan was generated: %(m)s criteria to keep, %(r)s to remedy.")
+        % {"m": plan.maintenance_items.count(), "r": plan.remediation_items.count()},
+    )
     return redirect("remediation:plan", plan.pk)
 
 
@@ -95,14 +114,22 @@ def plan_detail(request, pk: int):
     plan = _plan(request, pk)
     maintain, remediate = selectors.plan_lists(plan)
     user = request.user
-    return render(request, "remediation/plan_detail.html", {
-        "plan": plan, "maintain": maintain, "remediate": remediate, "others": selectors.other_items(plan),
-        "can_edit": access.can_edit(user, plan.unit) and plan.is_editable,
-        "is_head": access.is_head(user, plan.unit),
-        "can_decide": access.manages_above(user, plan.unit),
-        "comment_form": forms.CommentForm(), "reason_form": forms.ReasonForm(),
-        "add_form": forms.AddItemForm(plan=plan) if plan.framework_id else None,
-    })
+    return render(
+        request,
+        "remediation/plan_detail.html",
+        {
+            "plan": plan,
+            "maintain": maintain,
+            "remediate": remediate,
+            "others": selectors.other_items(plan),
+            "can_edit": access.can_edit(user, plan.unit) and plan.is_editable,
+            "is_head": access.is_head(user, plan.unit),
+            "can_decide": access.manages_above(user, plan.unit),
+            "comment_form": forms.CommentForm(),
+            "reason_form": forms.ReasonForm(),
+            "add_form": forms.AddItemForm(plan=plan) if plan.framework_id else None,
+        },
+    )
 
 
 def plan_edit(request, pk: int):
@@ -112,7 +139,9 @@ def plan_edit(request, pk: int):
     form = forms.PlanForm(request.POST or None, instance=RemediationPlan.objects.get(pk=plan.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_plan(plan, by=request.user, **{k: form.cleaned_data[k] for k in actions.PLAN_FIELDS})
+            actions.update_plan(
+                plan, by=request.user, **{k: form.cleaned_data[k] for k in actions.PLAN_FIELDS}
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -155,14 +184,23 @@ def plan_add_item(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            actions.add_item(plan, by=request.user, criterion=data["criterion"], solution=data["solution"],
-                             deadline=data["deadline"])
+            actions.add_item(
+                plan,
+                by=request.user,
+                criterion=data["criterion"],
+                solution=data["solution"],
+                deadline=data["deadline"],
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("The criterion was added to Phụ lục II."))
             return redirect("remediation:plan", plan.pk)
-    return render(request, "remediation/form.html", {"form": form, "plan": plan, "title": _("Add a criterion to remedy")})
+    return render(
+        request,
+        "remediation/form.html",
+        {"form": form, "plan": plan, "title": _("Add a criterion to remedy")},
+    )
 
 
 def plan_download(request, pk: int, kind: str, fmt: str):
@@ -173,16 +211,25 @@ def plan_download(request, pk: int, kind: str, fmt: str):
     stem = safe_file_stem(plan.unit.name)
     if kind == "plan":
         if fmt == "docx":
-            return download_response(documents.plan_docx(plan, maintain, remediate),
-                                     f"{stem} - KH khac phuc {plan.year}.docx", documents.DOCX)
-        return download_response(documents.plan_xlsx(plan, maintain, remediate),
-                                 f"{stem} - Phu luc I II {plan.year}.xlsx")
+            return download_response(
+                documents.plan_docx(plan, maintain, remediate),
+                f"{stem} - KH khac phuc {plan.year}.docx",
+                documents.DOCX,
+            )
+        return download_response(
+            documents.plan_xlsx(plan, maintain, remediate), f"{stem} - Phu luc I II {plan.year}.xlsx"
+        )
     items = remediate + selectors.other_items(plan)
     if fmt == "docx":
-        return download_response(documents.results_report_docx(plan.unit, plan.year, items),
-                                 f"{stem} - BC ket qua khac phuc {plan.year}.docx", documents.DOCX)
-    return download_response(documents.results_report_xlsx(plan.unit, plan.year, items),
-                             f"{stem} - Ket qua khac phuc {plan.year}.xlsx")
+        return download_response(
+            documents.results_report_docx(plan.unit, plan.year, items),
+            f"{stem} - BC ket qua khac phuc {plan.year}.docx",
+            documents.DOCX,
+        )
+    return download_response(
+        documents.results_report_xlsx(plan.unit, plan.year, items),
+        f"{stem} - Ket qua khac phuc {plan.year}.xlsx",
+    )
 
 
 def plan_import(request, pk: int):
@@ -196,17 +243,23 @@ def plan_import(request, pk: int):
         raise PermissionDenied
     if request.GET.get("format") == "xlsx":
         items = list(plan.remediation_items.order_by("number"))
-        return download_response(spreadsheets.items_xlsx(plan, items),
-                                 f"{safe_file_stem(plan.unit.name)} - Phu luc II {plan.year} (nhap).xlsx")
+        return download_response(
+            spreadsheets.items_xlsx(plan, items),
+            f"{safe_file_stem(plan.unit.name)} - Phu luc II {plan.year} (nhap).xlsx",
+        )
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         return start_import(
-            request, form.cleaned_data["file"],
-            label=_("Fill Phụ lục II in Excel: %(unit)s %(year)s") % {"unit": plan.unit.name, "year": plan.year},
-            func_path="parindex.remediation.jobs.import_items", kwargs={"plan_id": plan.pk},
+            request,
+            form.cleaned_data["file"],
+            label=_("Fill Phụ lục II in Excel: %(unit)s %(year)s")
+            % {"unit": plan.unit.name, "year": plan.year},
+            func_path="parindex.remediation.jobs.import_items",
+            kwargs={"plan_id": plan.pk},
         )
-    return render(request, "remediation/import.html", {"plan": plan, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "remediation/import.html", {"plan": plan, "form": form}, status=400 if form.errors else 200
+    )
 
 
 def maintenance_edit(request, pk: int):
@@ -216,15 +269,19 @@ def maintenance_edit(request, pk: int):
     form = forms.MaintenanceForm(request.POST or None, instance=MaintenanceItem.objects.get(pk=item.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_maintenance_item(item, by=request.user,
-                                            **{k: form.cleaned_data[k] for k in actions.MAINTENANCE_FIELDS})
+            actions.update_maintenance_item(
+                item, by=request.user, **{k: form.cleaned_data[k] for k in actions.MAINTENANCE_FIELDS}
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("remediation:plan", item.plan_id)
-    return render(request, "remediation/form.html", {"form": form, "plan": item.plan,
-                                                     "title": f"{item.code} — {item.title[:80]}"})
+    return render(
+        request,
+        "remediation/form.html",
+        {"form": form, "plan": item.plan, "title": f"{item.code} — {item.title[:80]}"},
+    )
 
 
 # --- items ---------------------------------------------------------------------------------------
@@ -233,14 +290,23 @@ def maintenance_edit(request, pk: int):
 def item_detail(request, pk: int):
     item = _item(request, pk)
     user = request.user
-    return render(request, "remediation/item_detail.html", {
-        "item": item, "notes": item.notes.select_related("created_by"),
-        "can_edit": access.can_edit(user, item.unit) and (item.plan is None or item.plan.is_editable),
-        "can_report": access.can_report(user, item) and not item.is_verified,
-        "can_verify": access.manages_above(user, item.unit) and item.status == "done" and not item.is_verified,
-        "progress_form": forms.ProgressForm(), "result_form": forms.ResultForm(), "reason_form": forms.ReasonForm(),
-        "verify_form": forms.VerifyForm(),
-    })
+    return render(
+        request,
+        "remediation/item_detail.html",
+        {
+            "item": item,
+            "notes": item.notes.select_related("created_by"),
+            "can_edit": access.can_edit(user, item.unit) and (item.plan is None or item.plan.is_editable),
+            "can_report": access.can_report(user, item) and not item.is_verified,
+            "can_verify": access.manages_above(user, item.unit)
+            and item.status == "done"
+            and not item.is_verified,
+            "progress_form": forms.ProgressForm(),
+            "result_form": forms.ResultForm(),
+            "reason_form": forms.ReasonForm(),
+            "verify_form": forms.VerifyForm(),
+        },
+    )
 
 
 def item_edit(request, pk: int):
@@ -250,14 +316,19 @@ def item_edit(request, pk: int):
     form = forms.ItemForm(request.POST or None, instance=RemediationItem.objects.get(pk=item.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_item(item, by=request.user, **{k: form.cleaned_data[k] for k in actions.ITEM_FIELDS})
+            actions.update_item(
+                item, by=request.user, **{k: form.cleaned_data[k] for k in actions.ITEM_FIELDS}
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return _back(item)
-    return render(request, "remediation/form.html", {"form": form, "item": item, "plan": item.plan,
-                                                     "title": f"{item.label} — {item.title[:80]}"})
+    return render(
+        request,
+        "remediation/form.html",
+        {"form": form, "item": item, "plan": item.plan, "title": f"{item.label} — {item.title[:80]}"},
+    )
 
 
 @require_POST
@@ -267,8 +338,12 @@ def item_step(request, pk: int, step: str):
         if step == "progress":
             form = forms.ProgressForm(request.POST)
             form.is_valid()
-            actions.update_progress(item, by=request.user, status=form.cleaned_data.get("status") or None,
-                                    note=form.cleaned_data.get("note", ""))
+            actions.update_progress(
+                item,
+                by=request.user,
+                status=form.cleaned_data.get("status") or None,
+                note=form.cleaned_data.get("note", ""),
+            )
             messages.success(request, _("The progress was recorded."))
         elif step == "result":
             form = forms.ResultForm(request.POST, request.FILES)
@@ -279,8 +354,13 @@ def item_step(request, pk: int, step: str):
                 return _back(item)
             data = form.cleaned_data
             uploads = [(data["file"], data["short_name"])] if data.get("file") else []
-            item = actions.record_result(item, by=request.user, result_text=data["result_text"],
-                                         completed_on=data["completed_on"], uploads=uploads)
+            item = actions.record_result(
+                item,
+                by=request.user,
+                result_text=data["result_text"],
+                completed_on=data["completed_on"],
+                uploads=uploads,
+            )
             messages.success(request, _("The result was recorded."))
         elif step == "cannot":
             actions.mark_cannot(item, by=request.user, reason=request.POST.get("reason", ""))
@@ -316,13 +396,20 @@ def unit_items(request, unit_id: int):
     if unit is None:
         raise Http404
     year = _year(request)
-    items = list(selectors.items_queryset().visible_to(request.user).filter(unit=unit, year=year).order_by("number"))
+    items = list(
+        selectors.items_queryset().visible_to(request.user).filter(unit=unit, year=year).order_by("number")
+    )
     if request.GET.get("format") == "xlsx":
-        return download_response(documents.results_report_xlsx(unit, year, items),
-                                 f"{safe_file_stem(unit.name)} - Ket qua khac phuc {year}.xlsx")
+        return download_response(
+            documents.results_report_xlsx(unit, year, items),
+            f"{safe_file_stem(unit.name)} - Ket qua khac phuc {year}.xlsx",
+        )
     if request.GET.get("format") == "docx":
-        return download_response(documents.results_report_docx(unit, year, items),
-                                 f"{safe_file_stem(unit.name)} - BC ket qua khac phuc {year}.docx", documents.DOCX)
+        return download_response(
+            documents.results_report_docx(unit, year, items),
+            f"{safe_file_stem(unit.name)} - BC ket qua khac phuc {year}.docx",
+            documents.DOCX,
+        )
     return render(request, "remediation/unit_items.html", {"unit": unit, "year": year, "items": items})
 
 
@@ -330,9 +417,14 @@ def unit_items(request, unit_id: int):
 
 
 def inspection_list(request):
-    inspections = Inspection.objects.visible_to(request.user).select_related("owner_unit").prefetch_related("units")
-    return render(request, "remediation/inspection_list.html", {
-        "inspections": inspections[:200], "can_create": access.manager_units(request.user).exists()})
+    inspections = (
+        Inspection.objects.visible_to(request.user).select_related("owner_unit").prefetch_related("units")
+    )
+    return render(
+        request,
+        "remediation/inspection_list.html",
+        {"inspections": inspections[:200], "can_create": access.manager_units(request.user).exists()},
+    )
 
 
 def inspection_create(request):
@@ -344,9 +436,15 @@ def inspection_create(request):
         data = form.cleaned_data
         try:
             inspection = actions.record_inspection(
-                owner_unit=data["owner_unit"], by=request.user, decision_number=data["decision_number"],
-                decision_date=data["decision_date"], inspected_on=data["inspected_on"], units=data["units"],
-                title=data["title"], conclusion=data["conclusion"])
+                owner_unit=data["owner_unit"],
+                by=request.user,
+                decision_number=data["decision_number"],
+                decision_date=data["decision_date"],
+                inspected_on=data["inspected_on"],
+                units=data["units"],
+                title=data["title"],
+                conclusion=data["conclusion"],
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -365,19 +463,40 @@ def inspection_detail(request, pk: int):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                actions.add_finding(inspection, unit=data["unit"], by=request.user, shortcoming=data["shortcoming"],
-                                    deadline=data["deadline"], solution=data["solution"])
+                actions.add_finding(
+                    inspection,
+                    unit=data["unit"],
+                    by=request.user,
+                    shortcoming=data["shortcoming"],
+                    deadline=data["deadline"],
+                    solution=data["solution"],
+                    number=data.get("number"),
+                )
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
                 messages.success(request, _("The finding was added to the unit's remediation list."))
                 return redirect("remediation:inspection", inspection.pk)
-    findings = selectors.items_queryset().visible_to(request.user).filter(inspection=inspection).order_by(
-        "unit__path", "finding_number")
-    return render(request, "remediation/inspection_detail.html", {
-        "inspection": inspection, "findings": findings, "form": form, "can_record": can_record,
-        # Only the inspected units the user may see by name (an officer sees their own unit).
-        "units": inspection.units.filter(pk__in=Unit.objects.visible_to(request.user).values("pk")).order_by("path")})
+    findings = (
+        selectors.items_queryset()
+        .visible_to(request.user)
+        .filter(inspection=inspection)
+        .order_by("unit__path", "finding_number")
+    )
+    return render(
+        request,
+        "remediation/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "findings": findings,
+            "form": form,
+            "can_record": can_record,
+            # Only the inspected units the user may see by name (an officer sees their own unit).
+            "units": inspection.units.filter(
+                pk__in=Unit.objects.visible_to(request.user).values("pk")
+            ).order_by("path"),
+        },
+    )
 
 
 # --- compilation ---------------------------------------------------------------------------------
@@ -403,22 +522,37 @@ def compilation(request):
     rows = selectors.compilation_rows(request.user, year, root=root)
     fmt = request.GET.get("format")
     if fmt == "xlsx":
-        return download_response(documents.compilation_xlsx(rows, year), f"Tong hop khac phuc ton tai {year}.xlsx")
+        return download_response(
+            documents.compilation_xlsx(rows, year), f"Tong hop khac phuc ton tai {year}.xlsx"
+        )
     by = "lead" if request.GET.get("by") == "lead" else "area"
     if fmt in ("general-docx", "general-xlsx"):
         maintain, remediate = selectors.general_plan_items(root, year, request.user)
         stem = f"{safe_file_stem(root.name)} - Ke hoach chung {year}"
         if fmt == "general-docx":
-            return download_response(documents.general_plan_docx(root, year, maintain, remediate, by=by),
-                                     f"{stem}.docx", documents.DOCX)
-        return download_response(documents.general_plan_xlsx(root, year, maintain, remediate, by=by), f"{stem}.xlsx")
+            return download_response(
+                documents.general_plan_docx(root, year, maintain, remediate, by=by),
+                f"{stem}.docx",
+                documents.DOCX,
+            )
+        return download_response(
+            documents.general_plan_xlsx(root, year, maintain, remediate, by=by), f"{stem}.xlsx"
+        )
     maintain, remediate = selectors.general_plan_items(root, year, request.user)
     key = selectors.lead_key if by == "lead" else (lambda i: i.area_title)
-    return render(request, "remediation/compilation.html", {
-        "root": root, "year": year, "rows": rows, "by": by,
-        "groups": selectors.group_rows(remediate, key), "maintain_count": len(maintain),
-        "years": range(timezone.localdate().year + 1, timezone.localdate().year - 5, -1),
-    })
+    return render(
+        request,
+        "remediation/compilation.html",
+        {
+            "root": root,
+            "year": year,
+            "rows": rows,
+            "by": by,
+            "groups": selectors.group_rows(remediate, key),
+            "maintain_count": len(maintain),
+            "years": range(timezone.localdate().year + 1, timezone.localdate().year - 5, -1),
+        },
+    )
 
 
 # --- targets -------------------------------------------------------------------------------------
@@ -428,14 +562,23 @@ def target_edit(request):
     units = access.editable_units(request.user).order_by("path")
     if not units.exists():
         raise PermissionDenied
-    form = forms.TargetForm(request.POST or None, units=units,
-                            initial={"year": timezone.localdate().year + 1, "unit": units.first()})
+    form = forms.TargetForm(
+        request.POST or None,
+        units=units,
+        initial={"year": timezone.localdate().year + 1, "unit": units.first()},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            actions.set_target(unit=data["unit"], year=data["year"], by=request.user,
-                               index_percent=data["index_percent"], class_label=data["class_label"], rank=data["rank"],
-                               commitments=data["commitments"])
+            actions.set_target(
+                unit=data["unit"],
+                year=data["year"],
+                by=request.user,
+                index_percent=data["index_percent"],
+                class_label=data["class_label"],
+                rank=data["rank"],
+                commitments=data["commitments"],
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:

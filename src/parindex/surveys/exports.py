@@ -30,10 +30,27 @@ def respondents_template_xlsx() -> bytes:
     return write_table(columns, example, sheet_title="Danh sach")
 
 
+def _options_cell(question) -> str:
+    """ "A | Rất hài lòng | 100; B | …" — the text the question import parses back."""
+    from parindex.core.text import format_decimal
+
+    return "; ".join(
+        f"{o.key} | {o.label} | {format_decimal(o.weight, places=4, decimal_sep=',') if o.weight is not None else ''}"
+        for o in question.options.order_by("order", "key")
+    )
+
+
 def questions_template_xlsx(survey) -> bytes:
-    """Headers the question import reads, with the survey criteria of the framework as examples."""
+    """Headers the question import reads. A survey that has questions downloads them (area, text,
+    criterion code, weight, options), so they import back as they are, e.g. into next year's survey;
+    otherwise the survey criteria of the framework are listed as examples."""
     columns = [OutColumn(h, w) for h, w in (("Lĩnh vực", 24), ("Câu hỏi", 60), ("Mã tiêu chí", 12), ("Trọng số", 10),
                                              ("Phương án", 60))]
+    questions = list(survey.questions.select_related("criterion").prefetch_related("options").order_by("order", "pk"))
+    if questions:
+        rows = [[q.area, q.text, q.criterion.code if q.criterion_id else "", q.weight, _options_cell(q)]
+                for q in questions]
+        return write_table(columns, rows, sheet_title="Cau hoi")
     leaves = [c for c in survey.framework.leaves() if c.is_survey]
     rows = [[c.area.title if c.area_id else "", f"(câu hỏi đo tiêu chí {c.code})", c.code, 1, ""] for c in leaves] or [
         ["", "", "", 1, ""]]
@@ -60,6 +77,11 @@ def links_xlsx(survey, issued, base_url: str) -> bytes:
 
 
 def respondents_xlsx(survey, respondents) -> bytes:
+    """The operator's list of respondents. It imports back as it is (issue 17: what parindex exports,
+    it imports back): the header is row 1 and carries the import's columns (unit code, group, sex,
+    age band, position, contact, reference); number, unit name, sample and status are extra columns
+    the import ignores."""
+
     def state(r):
         response = getattr(r, "response", None)
         if response is not None:
@@ -68,15 +90,18 @@ def respondents_xlsx(survey, respondents) -> bytes:
 
     columns = [
         OutColumn(_("Number"), 8, "int", lambda r: r.number),
+        OutColumn("Mã đơn vị", 12, "str", lambda r: r.unit.code),
         OutColumn(_("Unit"), 28, "str", lambda r: r.unit.name),
-        OutColumn(_("group"), 18, "str", lambda r: r.group),
-        OutColumn(_("sex"), 10, "str", lambda r: r.get_sex_display()),
-        OutColumn(_("age band"), 10, "str", lambda r: r.get_age_band_display()),
-        OutColumn(_("position"), 18, "str", lambda r: r.position),
+        OutColumn("Nhóm", 18, "str", lambda r: r.group),
+        OutColumn("Giới tính", 10, "str", lambda r: r.get_sex_display()),
+        OutColumn("Độ tuổi", 10, "str", lambda r: r.get_age_band_display()),
+        OutColumn("Chức vụ", 18, "str", lambda r: r.position),
+        OutColumn("Liên hệ", 20, "str", lambda r: r.contact),
+        OutColumn("Mã người trả lời", 16, "str", lambda r: r.external_ref),
         OutColumn(_("in the sample"), 10, "str", lambda r: _("Yes") if r.in_sample else ""),
         OutColumn(_("Status"), 14, "str", state),
     ]
-    return write_table(columns, respondents, title=survey.name)
+    return write_table(columns, respondents, sheet_title="Danh sach")
 
 
 def answers_xlsx(survey, questions, responses) -> bytes:

@@ -27,7 +27,8 @@ class RemediationItemOut(Schema):
     id: int
     unit_id: int
     year: int
-    number: int
+    number: int  # a finding: "tồn tại N" of the unit's list; a Phụ lục II row: its STT in Phụ lục II
+    label: str  # how pages and documents name it: "Tồn tại 1" (finding), "Tiêu chí 1.2" (Phụ lục II row)
     source: str
     plan_id: int | None
     inspection_id: int | None
@@ -55,6 +56,10 @@ class RemediationItemOut(Schema):
     verified_at: dt.datetime | None
     verified_by_id: int | None
     verification_note: str
+
+    @staticmethod
+    def resolve_label(obj):
+        return str(obj.label)
 
     @staticmethod
     def resolve_evidence_ids(obj):
