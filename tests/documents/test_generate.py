@@ -310,3 +310,18 @@ def test_framework_docx_lists_the_criteria_tree_of_a_framework_model(tree):
     assert rows[1][:3] == ["1", "CÔNG TÁC CHỈ ĐẠO", "3"]
     assert rows[2] == ["1.1", "Kế hoạch CCHC", "1", "Có: 1 điểm", "Kế hoạch"]
     assert rows[-1][1:3] == ["Tổng điểm", "3"]
+
+
+def test_statistics_document_counts_an_unscored_leaf_as_self_zero_and_leaves_survey_leaves_out():
+    """Issue 17 point 2, in the biểu thống kê document as on the results pages."""
+    unscored = g.DeductionRow("1.2", "x", D("2"), None, D("0"))
+    assert unscored.self_deducted == D("2") and unscored.deducted == D("0")
+    survey = g.DeductionRow("8.1", "y", D("3"), None, D("1.5"), is_survey=True)
+    assert survey.self_deducted is None and survey.deducted is None
+    data = g.DeductionStatsData("xã A", 2026, [unscored, survey])
+    text = "\n".join(
+        " | ".join(c.text for c in row.cells)
+        for t in open_docx(g.deducted_points_statistics(data)).tables
+        for row in t.rows
+    )
+    assert "1.2" in text and "8.1" not in text

@@ -810,18 +810,25 @@ class DeductionRow:
     reason: str = ""
     lead: str = ""
     area: str = ""
+    is_survey: bool = False  # survey leaves are never self-scored: no tự trừ, no bị trừ
 
     @property
     def deducted(self) -> Decimal | None:
-        """Bị trừ: self − appraised (what the appraisers took away)."""
-        if self.self_points is None or self.appraised_points is None:
+        """Bị trừ: self − appraised (what the appraisers took away); an unscored leaf counts self = 0.
+
+        Same rule as the results pages (docs/appraisal-and-results.md, "lost points"): survey leaves
+        have neither column.
+        """
+        if self.is_survey or self.appraised_points is None:
             return None
-        return max(Decimal(self.self_points) - Decimal(self.appraised_points), Decimal(0))
+        return max(Decimal(self.self_points or 0) - Decimal(self.appraised_points), Decimal(0))
 
     @property
     def self_deducted(self) -> Decimal | None:
-        """Tự trừ: max − self (what the unit itself did not claim)."""
-        return None if self.self_points is None else Decimal(self.max_points) - Decimal(self.self_points)
+        """Tự trừ: max − self (what the unit itself did not claim); an unscored leaf counts self = 0."""
+        if self.is_survey:
+            return None
+        return Decimal(self.max_points) - Decimal(self.self_points or 0)
 
 
 @dataclass
