@@ -595,3 +595,26 @@ def test_answer_page_has_a_fixed_number_of_queries(client, tree, district_manage
     for question in questions[1:]:
         actions.save_answer(respondent=respondent, question=question, key="B")
     assert _count(client, url) <= one_answer
+
+
+def test_a_legacy_survey_title_with_a_line_break_refuses_its_link_emails_without_failing_the_download(
+    client, tree, district_manager_a, mailoutbox
+):
+    """Issue 24 finding 5 for survey invitations: a title saved before the one-line check existed."""
+    from .helpers import respondents_xlsx
+
+    survey = make_survey(tree, district_manager_a)
+    actions.import_respondents(
+        survey=survey,
+        by=district_manager_a,
+        source=respondents_xlsx([("A1", "Người dân", "Nữ", "30-39", "", "lan@example.vn")]),
+    )
+    actions.draw_sample(survey=survey, by=district_manager_a)
+    type(survey).objects.filter(pk=survey.pk).update(questionnaire_title="Phiếu\r\nBcc: x@example.vn")
+    c = _client(client, district_manager_a)
+    with django_capture_on_commit():
+        response = c.post(reverse("surveys:links", args=[survey.pk]), {"email": "1"}, follow=False)
+    assert response.status_code == 200 and response.content[:2] == b"PK"  # the list still downloads
+    assert mailoutbox == []
+    page = c.get(reverse("surveys:detail", args=[survey.pk])).content.decode()
+    assert "1 thư không thể gửi" in page

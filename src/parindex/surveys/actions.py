@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import math
 import secrets
 from collections.abc import Mapping
@@ -41,6 +42,8 @@ from parindex.surveys.models import (
 
 Status = Survey.Status
 TOKEN_BYTES = 24  # 192 bits: guessing a link is hopeless even without the rate limit
+
+logger = logging.getLogger(__name__)
 
 
 def _deny():
@@ -298,17 +301,24 @@ def issue_links(*, survey, by) -> list[tuple[Respondent, str]]:
     return issued
 
 
-def email_links(*, survey, issued, base_url: str) -> int:
+def email_links(*, survey, issued, base_url: str) -> tuple[int, int]:
     """E-mail each link to the respondents whose contact is an e-mail address (after the commit).
 
-    Called right after ``issue_links`` with its result: the tokens exist only then. Returns the
-    number of messages queued; phone numbers are left to the printed list (SMS is not built in).
+    Called right after ``issue_links`` with its result: the tokens exist only then. Returns
+    ``(queued, refused)``: the messages queued, and those that could never be sent (a subject with
+    a line break saved before the one-line check existed, an address that cannot be written).
+    Those are built and checked here, before any backend is touched, as the reminders do
+    (``requests.reminders.compose``): no retry could cure them, and one of them must not stop the
+    others. Phone numbers are left to the printed list (SMS is not built in).
     """
-    from django.core.mail import EmailMessage, get_connection
+    from django.core.mail import BadHeaderError, EmailMessage, get_connection
     from django.core.validators import validate_email
     from django.urls import reverse
 
-    messages = []
+    # surveys -> requests is a one-way dependency (requests never imports surveys).
+    from parindex.requests.reminders import compose
+
+    messages, refused = [], 0
     for respondent, token in issued:
         address = (respondent.contact or "").strip()
         try:
@@ -321,10 +331,24 @@ def email_links(*, survey, issued, base_url: str) -> int:
             "Your answers are anonymous.\n\nOpen this personal link (it works once, until %(deadline)s):\n%(link)s\n"
         ) % {"title": survey.questionnaire_title or survey.name, "unit": respondent.unit.name, "link": link,
              "deadline": timezone.localtime(survey.deadline).strftime("%H:%M %d/%m/%Y")}
-        messages.append(EmailMessage(subject=survey.questionnaire_title or survey.name, body=body, to=[address]))
+        message = EmailMessage(subject=survey.questionnaire_title or survey.name, body=body, to=[address])
+        try:
+            compose(message)
+        except (BadHeaderError, ValueError) as exc:
+            logger.warning("survey %s: link e-mail to respondent %s cannot be sent: %s", survey.pk, respondent.pk, exc)
+            refused += 1
+            continue
+        messages.append(message)
+
+    def send():
+        try:
+            get_connection().send_messages(messages)
+        except Exception:  # the links are already issued and downloaded: log, never fail the page
+            logger.exception("survey %s: sending %s link e-mails failed", survey.pk, len(messages))
+
     if messages:
-        transaction.on_commit(lambda: get_connection().send_messages(messages))
-    return len(messages)
+        transaction.on_commit(send)
+    return len(messages), refused
 
 
 def open_survey(*, survey, by) -> Survey:

@@ -229,8 +229,17 @@ def links(request, survey_id: int):
 
     base = getattr(settings, "PARINDEX_SITE_URL", "") or base
     if request.POST.get("email"):
-        sent = actions.email_links(survey=survey, issued=issued, base_url=base)
+        sent, refused = actions.email_links(survey=survey, issued=issued, base_url=base)
         messages.success(request, _("%(n)s links sent by e-mail.") % {"n": sent})
+        if refused:
+            messages.error(
+                request,
+                _(
+                    "%(n)s e-mails cannot be sent (the survey's title or the address cannot be written in "
+                    "an e-mail); hand those links out from the downloaded list."
+                )
+                % {"n": refused},
+            )
     content = exports.links_xlsx(survey, issued, base)
     return download_response(content, f"{safe_file_stem(survey.name)} - lien ket.xlsx")
 
