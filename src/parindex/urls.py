@@ -19,3 +19,6 @@ urlpatterns = [
     path("i18n/", include("parindex.core.urls_i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages that need no database: 503 + Retry-After when the database or storage is down.
+handler500 = "parindex.core.errors.server_error"
