@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
@@ -50,6 +51,17 @@ def _local_aware(value: dt.datetime) -> dt.datetime:
 # when converted to UTC); a time without an offset is local time.
 Date = Annotated[dt.date, AfterValidator(_plausible_date)]
 DateTime = Annotated[dt.datetime, AfterValidator(_local_aware)]
+
+
+def api_choices(name: str, choices) -> type[enum.StrEnum]:
+    """A model's ``TextChoices`` under a name of its own in the OpenAPI schema.
+
+    Several models call their choices ``Status``; as schema components they would all be
+    ``#/components/schemas/Status`` and the last one would describe every ``status`` filter
+    (issue 24: ``GET /plans?status=cannot`` was schema-valid and answered 422). Members are
+    ``str``, equal to the model's values.
+    """
+    return enum.StrEnum(name, {member.name: member.value for member in choices})
 
 
 class ErrorOut(Schema):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from parindex.api.common import Date, Id, Pages, Str, Year, responses
+from parindex.api.common import Date, Filled, Id, Pages, Str, Year, api_choices, responses
 from parindex.api.errors import Conflict, step_refused
 from parindex.plans import actions as plan_actions
 from parindex.plans import selectors
@@ -25,6 +25,9 @@ from parindex.units.models import Unit
 from parindex.units.visibility import get_visible_or_404
 
 router = Router(tags=["plans"])
+
+TaskStatus = api_choices("TaskStatus", PlanTask.Status)
+PlanStatus = api_choices("PlanStatus", Plan.Status)
 
 TASKS = PlanTask.objects.select_related("plan__unit").prefetch_related("criteria", "coordinating_units")
 
@@ -115,12 +118,12 @@ class TaskOut(Schema):
 class PlanFilter(Schema):
     year: Year | None = None
     unit_id: Id | None = None
-    status: Plan.Status | None = None
+    status: PlanStatus | None = None
 
 
 class TaskFilter(Schema):
     plan_id: Id | None = None
-    status: PlanTask.Status | None = None
+    status: TaskStatus | None = None
     overdue: bool | None = None
     year: Year | None = None
 
@@ -183,7 +186,7 @@ class PlanIn(Schema):
     parent_plan_id: Id | None = Field(
         None, description="The plan of a higher unit that this plan implements."
     )
-    status: Plan.Status = Field(Plan.Status.DRAFT, description="approved or closed: the unit head only.")
+    status: PlanStatus = Field(Plan.Status.DRAFT, description="approved or closed: the unit head only.")
 
 
 class PlanChangeIn(Schema):
@@ -193,7 +196,7 @@ class PlanChangeIn(Schema):
     number: Str(60) | None = None
     document_date: Date | None = None
     parent_plan_id: Id | None = None
-    status: Plan.Status | None = None
+    status: PlanStatus | None = None
 
 
 def _parent_plan(request, parent_plan_id):
@@ -244,7 +247,11 @@ def update_plan(request, plan_id: Id, payload: PlanChangeIn):
     plan = _plan(request, plan_id)
     sent = payload.dict(exclude_unset=True)
     if not sent:
-        raise ValidationError(_("Send at least one field to change."))
+        # An empty change (JSON merge patch ``{}``) is valid and changes nothing — for those
+        # who may change the plan (issue 24: it was refused 422 although schema-valid).
+        if not selectors.can_edit_plan(request.user, plan.unit):
+            raise PermissionDenied
+        return _plan(request, plan_id)
     changes = {k: v for k, v in sent.items() if k != "parent_plan_id" and v is not None}
     if "parent_plan_id" in sent:
         changes["parent_plan"] = _parent_plan(request, sent["parent_plan_id"])
@@ -360,12 +367,14 @@ def update_task(request, task_id: Id, payload: TaskChangeIn):
     task's lead official, who may change nothing else). 409 for a closed plan."""
     task = _task(request, task_id)
     sent = payload.dict(exclude_unset=True)
-    if not sent:
-        raise ValidationError(_("Send at least one field to change."))
     if not selectors.can_update_task(request.user, task) or (
         set(sent) - {"status"} and not selectors.can_edit_plan(request.user, task.plan.unit)
     ):
         raise PermissionDenied  # the lead official only reports progress
+    if not sent:
+        # An empty change (JSON merge patch ``{}``) is valid and changes nothing (issue 24: it
+        # was refused 422 although schema-valid).
+        return _task(request, task_id)
     kwargs = _checked(task.plan, request.user, task, sent) if set(sent) - {"status"} else {}
     if kwargs.get("order", 0) is None:
         kwargs.pop("order")
@@ -384,7 +393,7 @@ class TaskDoneIn(Schema):
 
 
 class TaskCancelIn(Schema):
-    reason: Str(5000)
+    reason: Filled(5000)  # a cancelled task must say why (the schema says so too)
 
 
 @router.post(

@@ -12,7 +12,7 @@ from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from parindex.api.common import Date, Id, Pages, Str, Year, responses
+from parindex.api.common import Date, Id, Pages, Str, Year, api_choices, responses
 from parindex.api.errors import step_refused
 from parindex.assessments.models import Evidence
 from parindex.remediation import access, actions
@@ -21,6 +21,9 @@ from parindex.remediation.models import RemediationItem
 from parindex.units.visibility import get_visible_or_404
 
 router = Router(tags=["remediation"])
+
+RemediationStatus = api_choices("RemediationStatus", RemediationItem.Status)
+RemediationSource = api_choices("RemediationSource", RemediationItem.Source)
 
 
 class RemediationItemOut(Schema):
@@ -64,8 +67,8 @@ class RemediationItemOut(Schema):
 class RemediationFilter(Schema):
     unit_id: Id | None = None
     year: Year | None = None
-    status: RemediationItem.Status | None = None
-    source: RemediationItem.Source | None = None
+    status: RemediationStatus | None = None
+    source: RemediationSource | None = None
     overdue: bool | None = None
 
 
@@ -102,6 +105,10 @@ def _item(request, item_id: int) -> RemediationItem:
 
 
 class ProgressIn(Schema):
+    """At least one of the two (the schema says so with ``minProperties``)."""
+
+    model_config = {"json_schema_extra": {"minProperties": 1}}
+
     status: Literal["not_started", "in_progress"] | None = None
     note: Str(5000) = ""
 
