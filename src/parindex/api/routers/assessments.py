@@ -422,7 +422,8 @@ class EvidenceUploadIn(Schema):
     short_name: Str(120, min_length=1)
     page_ref: Str(255) = ""
     doc_number: Str(100) = ""
-    doc_date: dt.date | None = None
+    # Not "| None": a multipart form has no null (the schema would offer the text "null").
+    doc_date: dt.date = None
     issuer: Str(255) = ""
 
 

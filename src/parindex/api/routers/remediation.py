@@ -105,9 +105,16 @@ def _item(request, item_id: int) -> RemediationItem:
 
 
 class ProgressIn(Schema):
-    """At least one of the two (the schema says so with ``minProperties``)."""
+    """A status or a note that is not blank (the schema says so with ``anyOf``)."""
 
-    model_config = {"json_schema_extra": {"minProperties": 1}}
+    model_config = {
+        "json_schema_extra": {
+            "anyOf": [
+                {"required": ["status"], "properties": {"status": {"enum": ["not_started", "in_progress"]}}},
+                {"required": ["note"], "properties": {"note": {"type": "string", "pattern": r"\S"}}},
+            ]
+        }
+    }
 
     status: Literal["not_started", "in_progress"] | None = None
     note: Str(5000) = ""
@@ -130,7 +137,8 @@ def report_progress(request, item_id: Id, payload: ProgressIn):
 
 class ResultIn(Schema):
     result_text: Str(10000, min_length=1)
-    completed_on: Date | None = Field(None, description="Default: today; not in the future.")
+    # Not "| None": a multipart form has no null (the schema would offer the text "null").
+    completed_on: Date = Field(None, description="Default: today; not in the future.")
     short_name: Str(80) = Field("", description="Short name of the uploaded document (required with `file`).")
     evidence_ids: list[Id] = Field(
         default_factory=list,
