@@ -95,3 +95,19 @@ def test_the_evidence_download_documents_the_types_it_sends(api_as, world, schem
 def test_a_cancelled_task_needs_a_reason_in_the_schema_too(schema):
     body = schema["components"]["schemas"]["TaskCancelIn"]["properties"]["reason"]
     assert body["minLength"] == 1
+
+
+def test_a_body_that_is_not_an_object_or_a_number_for_a_date_is_refused_with_422(api_as, world):
+    """django-ninja read ``[null, null]`` as a body with every field unset (an empty change:
+    200), and pydantic read ``"completion_date": 0`` as 01/01/1970."""
+    task, plan = world["task"]["A1"], world["plan"]["A1"]
+    officer = api_as("officer_a1")
+    for path in (f"tasks/{task.pk}", f"plans/{plan.pk}"):
+        refused = officer.call("patch", path, data="[null, null]", content_type="application/json")
+        assert refused.status_code == 422, path
+    done = officer.call(
+        "post", f"tasks/{task.pk}/done", data={"completion_date": 0}, content_type="application/json"
+    )
+    assert done.status_code == 422
+    task.refresh_from_db()
+    assert task.completion_date is None and task.status == PlanTask.Status.NOT_STARTED

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator, model_validator
 
 # Database ids and years are bounded so that a huge number answers 422, never a database
 # overflow (SQLite integers are 64-bit; PostgreSQL "integer" columns 32-bit).
@@ -47,10 +47,30 @@ def _local_aware(value: dt.datetime) -> dt.datetime:
     return value
 
 
+def _text_not_number(value):
+    """JSON dates are ISO 8601 text, as the schema says; pydantic would read a number as a Unix
+    time (``"completion_date": 0`` became 01/01/1970: a schema-violating request accepted)."""
+    if isinstance(value, int | float):
+        raise ValueError("a date as text (YYYY-MM-DD)")
+    return value
+
+
 # Dates and times of documents and deadlines: years 1900–2200 (a year 9999 would overflow
 # when converted to UTC); a time without an offset is local time.
-Date = Annotated[dt.date, AfterValidator(_plausible_date)]
-DateTime = Annotated[dt.datetime, AfterValidator(_local_aware)]
+Date = Annotated[dt.date, BeforeValidator(_text_not_number), AfterValidator(_plausible_date)]
+DateTime = Annotated[dt.datetime, BeforeValidator(_text_not_number), AfterValidator(_local_aware)]
+
+
+class Input(Schema):
+    """A JSON request body: an object, as the schema says. (django-ninja's Schema reads the
+    attributes of anything, so ``[null, null]`` became a body with every field unset.)"""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value):
+        if not isinstance(value, dict):
+            raise ValueError("a JSON object")
+        return value
 
 
 def api_choices(name: str, choices) -> type[enum.StrEnum]:

@@ -19,7 +19,7 @@ from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from parindex.api.common import Id, Pages, Str, responses
+from parindex.api.common import Id, Input, Pages, Str, responses
 from parindex.appraisals import access, actions
 from parindex.appraisals.forms import EntryForm, ExplanationForm
 from parindex.appraisals.models import AppraisalEntry, AppraisalSheet
@@ -185,7 +185,7 @@ def start_appraisal(request, sheet_id: Id):
 Points = Str(30) | Annotated[float, Field(ge=0, le=1_000_000)]
 
 
-class AppraiseIn(Schema):
+class AppraiseIn(Input):
     points: Points | None = Field(
         None, description='The appraised points: "1,5", "1.5" or 1.5; null with not_applicable.'
     )

@@ -11,7 +11,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from parindex.api.common import Id, Pages, Str, Year, api_choices, responses
+from parindex.api.common import Id, Input, Pages, Str, Year, api_choices, responses
 from parindex.api.errors import Conflict
 from parindex.assessments import actions
 from parindex.assessments.forms import EvidenceUploadForm
@@ -258,7 +258,7 @@ def get_sheet(request, sheet_id: Id):
 Raw = Str(100) | bool | Annotated[int, Field(ge=-(10**9), le=10**9)]
 
 
-class ScoreIn(Schema):
+class ScoreIn(Input):
     version: Annotated[int, Field(ge=0, le=2_147_483_647)] = Field(
         ..., description="The leaf's version as read; a different current version answers 409."
     )

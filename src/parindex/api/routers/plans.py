@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from parindex.api.common import Date, Filled, Id, Pages, Str, Year, api_choices, responses
+from parindex.api.common import Date, Filled, Id, Input, Pages, Str, Year, api_choices, responses
 from parindex.api.errors import Conflict, step_refused
 from parindex.plans import actions as plan_actions
 from parindex.plans import selectors
@@ -177,7 +177,7 @@ def get_task(request, task_id: Id):
 # --- writing plans ---------------------------------------------------------------------------------
 
 
-class PlanIn(Schema):
+class PlanIn(Input):
     unit_id: Id
     year: int = Field(..., ge=2000, le=2100)
     title: Str(300) = ""
@@ -189,7 +189,7 @@ class PlanIn(Schema):
     status: PlanStatus = Field(Plan.Status.DRAFT, description="approved or closed: the unit head only.")
 
 
-class PlanChangeIn(Schema):
+class PlanChangeIn(Input):
     """Only the fields sent are changed."""
 
     title: Str(300) | None = None
@@ -267,7 +267,7 @@ def update_plan(request, plan_id: Id, payload: PlanChangeIn):
 # --- writing tasks ---------------------------------------------------------------------------------
 
 
-class TaskFields(Schema):
+class TaskFields(Input):
     order: int | None = Field(
         None, ge=1, le=1_000_000, description="Position in the plan; empty: after the last task."
     )
@@ -387,12 +387,12 @@ def update_task(request, task_id: Id, payload: TaskChangeIn):
     return _task(request, task_id)
 
 
-class TaskDoneIn(Schema):
-    completion_date: dt.date
+class TaskDoneIn(Input):
+    completion_date: Date
     result_note: Str(5000) = ""
 
 
-class TaskCancelIn(Schema):
+class TaskCancelIn(Input):
     reason: Filled(5000)  # a cancelled task must say why (the schema says so too)
 
 

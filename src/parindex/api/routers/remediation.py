@@ -12,7 +12,7 @@ from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from parindex.api.common import Date, Id, Pages, Str, Year, api_choices, responses
+from parindex.api.common import Date, Id, Input, Pages, Str, Year, api_choices, responses
 from parindex.api.errors import step_refused
 from parindex.assessments.models import Evidence
 from parindex.remediation import access, actions
@@ -104,7 +104,7 @@ def _item(request, item_id: int) -> RemediationItem:
     return get_visible_or_404(RemediationItem.objects.prefetch_related("evidence"), request.user, pk=item_id)
 
 
-class ProgressIn(Schema):
+class ProgressIn(Input):
     """A status or a note that is not blank (the schema says so with ``anyOf``)."""
 
     model_config = {
@@ -194,7 +194,7 @@ def record_result(request, item_id: Id, data: Form[ResultIn], file: File[Uploade
     return _item(request, item_id)
 
 
-class CannotIn(Schema):
+class CannotIn(Input):
     reason: Str(5000, min_length=1)
 
 
@@ -213,7 +213,7 @@ def mark_cannot(request, item_id: Id, payload: CannotIn):
     return _item(request, item_id)
 
 
-class VerifyIn(Schema):
+class VerifyIn(Input):
     note: Str(5000) = ""
 
 

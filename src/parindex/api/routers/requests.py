@@ -11,7 +11,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from parindex.api.common import Date, DateTime, Filled, Id, Pages, Str, Year, api_choices, responses
+from parindex.api.common import Date, DateTime, Filled, Id, Input, Pages, Str, Year, api_choices, responses
 from parindex.api.errors import Conflict
 from parindex.requests import actions
 from parindex.requests.models import ReportSubmission, Request, RequestRecipient
@@ -121,7 +121,7 @@ def request_tracking(request, request_id: Id):
 # --- writing -----------------------------------------------------------------------------------------
 
 
-class ScheduleIn(Schema):
+class ScheduleIn(Input):
     remind_days_before: list[int] | None = Field(
         None,
         max_length=61,
