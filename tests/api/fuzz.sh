@@ -7,14 +7,14 @@
 # names the few operations whose rules JSON Schema cannot express. Bounded by
 # FUZZ_EXAMPLES examples per operation (a fixed seed, so a run is repeatable).
 #
-# Overrides: FUZZ_EXAMPLES (default 12), FUZZ_SEED, FUZZ_ROLES (space-separated role names of
+# Overrides: FUZZ_EXAMPLES (default 6), FUZZ_SEED, FUZZ_ROLES (space-separated role names of
 # the list below).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 BIN=${BIN:-.venv/bin}
 case "$BIN" in /*) ;; *) BIN="$ROOT/$BIN" ;; esac
-EXAMPLES=${FUZZ_EXAMPLES:-12}
+EXAMPLES=${FUZZ_EXAMPLES:-6}
 WORK=$(mktemp -d)
 export PARINDEX_DATA_DIR="$WORK/data"
 export PARINDEX_CACHE_URL="locmem://"
