@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
+from ninja.schema import DjangoGetter
 from pydantic import AfterValidator, BeforeValidator, model_validator
 
 # Database ids and years are bounded so that a huge number answers 422, never a database
@@ -68,7 +69,9 @@ class Input(Schema):
     @model_validator(mode="before")
     @classmethod
     def _an_object(cls, value):
-        if not isinstance(value, dict):
+        # django-ninja's own root validator may already have wrapped the value.
+        raw = value._obj if isinstance(value, DjangoGetter) else value
+        if not isinstance(raw, dict):
             raise ValueError("a JSON object")
         return value
 
