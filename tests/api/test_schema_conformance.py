@@ -111,3 +111,15 @@ def test_a_body_that_is_not_an_object_or_a_number_for_a_date_is_refused_with_422
     assert done.status_code == 422
     task.refresh_from_db()
     assert task.completion_date is None and task.status == PlanTask.Status.NOT_STARTED
+
+
+def test_text_that_must_not_be_blank_is_described_so_in_the_schema(schema):
+    """The apps strip text with Python's idea of a space, which includes U+001C–U+001F: a reason
+    of "\\x1d" was schema-valid and refused 422."""
+    import re
+
+    for name, field in (("CannotIn", "reason"), ("TaskCancelIn", "reason"), ("TaskIn", "content")):
+        pattern = schema["components"]["schemas"][name]["properties"][field]["pattern"]
+        for blank in ("", "   ", "\x1d", "\t\x1f\x85"):
+            assert re.search(pattern, blank) is None, (name, repr(blank))
+        assert re.search(pattern, "Thiếu kinh phí")

@@ -30,8 +30,15 @@ Text = Str(200)
 
 
 def Filled(max_length: int):  # noqa: N802 — a type factory, used like a type
-    """Text that must not be blank (at least one character other than spaces)."""
-    return Annotated[str, Field(min_length=1, max_length=max_length, pattern=r"^[^\x00]*[^\x00\s][^\x00]*$")]
+    r"""Text that must not be blank (at least one character other than spaces).
+
+    "Space" as Python's ``str.strip()`` means it, which the apps use: the schema's regular
+    expression (ECMA ``\s``) lacks the separators U+001C–U+001F and U+0085, so they are named.
+    """
+    return Annotated[
+        str,
+        Field(min_length=1, max_length=max_length, pattern=r"^[^\x00]*[^\x00\s\x1c-\x1f\x85][^\x00]*$"),
+    ]
 
 
 def _plausible_date(value: dt.date) -> dt.date:

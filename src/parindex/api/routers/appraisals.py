@@ -19,7 +19,7 @@ from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from parindex.api.common import Id, Input, Pages, Str, responses
+from parindex.api.common import Filled, Id, Input, Pages, Str, responses
 from parindex.appraisals import access, actions
 from parindex.appraisals.forms import EntryForm, ExplanationForm
 from parindex.appraisals.models import AppraisalEntry, AppraisalSheet
@@ -253,7 +253,7 @@ def complete_appraisal_round(request, sheet_id: Id):
 
 
 class ExplanationIn(Schema):
-    text: Str(10000, min_length=1)
+    text: Filled(10000)
     short_name: Str(120) = Field(
         "", description="Short name of the attached document (used in its file name)."
     )

@@ -11,7 +11,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from parindex.api.common import Id, Input, Pages, Str, Year, api_choices, responses
+from parindex.api.common import Filled, Id, Input, Pages, Str, Year, api_choices, responses
 from parindex.api.errors import Conflict
 from parindex.assessments import actions
 from parindex.assessments.forms import EvidenceUploadForm
@@ -419,7 +419,7 @@ def download_evidence(request, evidence_id: Id):
 
 
 class EvidenceUploadIn(Schema):
-    short_name: Str(120, min_length=1)
+    short_name: Filled(120)
     page_ref: Str(255) = ""
     doc_number: Str(100) = ""
     # Not "| None": a multipart form has no null (the schema would offer the text "null").

@@ -288,7 +288,7 @@ class TaskFields(Input):
 
 
 class TaskIn(TaskFields):
-    content: Str(5000, min_length=1)
+    content: Filled(5000)
 
 
 class TaskChangeIn(TaskFields):

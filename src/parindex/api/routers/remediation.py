@@ -12,7 +12,7 @@ from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from parindex.api.common import Date, Id, Input, Pages, Str, Year, api_choices, responses
+from parindex.api.common import Date, Filled, Id, Input, Pages, Str, Year, api_choices, responses
 from parindex.api.errors import step_refused
 from parindex.assessments.models import Evidence
 from parindex.remediation import access, actions
@@ -136,7 +136,7 @@ def report_progress(request, item_id: Id, payload: ProgressIn):
 
 
 class ResultIn(Schema):
-    result_text: Str(10000, min_length=1)
+    result_text: Filled(10000)
     # Not "| None": a multipart form has no null (the schema would offer the text "null").
     completed_on: Date = Field(None, description="Default: today; not in the future.")
     short_name: Str(80) = Field("", description="Short name of the uploaded document (required with `file`).")
@@ -195,7 +195,7 @@ def record_result(request, item_id: Id, data: Form[ResultIn], file: File[Uploade
 
 
 class CannotIn(Input):
-    reason: Str(5000, min_length=1)
+    reason: Filled(5000)
 
 
 @router.post(
