@@ -123,3 +123,16 @@ def test_text_that_must_not_be_blank_is_described_so_in_the_schema(schema):
         for blank in ("", "   ", "\x1d", "\t\x1f\x85"):
             assert re.search(pattern, blank) is None, (name, repr(blank))
         assert re.search(pattern, "Thiếu kinh phí")
+
+
+def test_a_null_task_number_keeps_the_number_instead_of_a_server_error(api_as, world):
+    """``{"order": null, "status": null}`` was cleaned by the task form straight into the task
+    object that was then saved: NOT NULL constraint failed, 500 (found by make api-fuzz)."""
+    task = world["task"]["A1"]
+    response = api_as("officer_a1").call(
+        "patch", f"tasks/{task.pk}", data={"order": None, "status": None}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert response.json()["order"] == 1
+    task.refresh_from_db()
+    assert task.order == 1

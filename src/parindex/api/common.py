@@ -66,6 +66,8 @@ def _text_not_number(value):
 # Dates and times of documents and deadlines: years 1900–2200 (a year 9999 would overflow
 # when converted to UTC); a time without an offset is local time.
 Date = Annotated[dt.date, BeforeValidator(_text_not_number), AfterValidator(_plausible_date)]
+# A date the workflow step checks itself (e.g. "not in the future", with its own message).
+DateText = Annotated[dt.date, BeforeValidator(_text_not_number)]
 DateTime = Annotated[dt.datetime, BeforeValidator(_text_not_number), AfterValidator(_local_aware)]
 
 

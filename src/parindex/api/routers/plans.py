@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from parindex.api.common import Date, Filled, Id, Input, Pages, Str, Year, api_choices, responses
+from parindex.api.common import Date, DateText, Filled, Id, Input, Pages, Str, Year, api_choices, responses
 from parindex.api.errors import Conflict, step_refused
 from parindex.plans import actions as plan_actions
 from parindex.plans import selectors
@@ -328,7 +328,11 @@ def _form_data(task: PlanTask | None, sent: dict) -> dict:
 
 def _checked(plan: Plan, user, task: PlanTask | None, sent: dict) -> dict:
     """Validate through TaskForm (422 with its messages); the cleaned values of the fields sent."""
-    form = TaskForm(_form_data(task, sent), instance=task, plan=plan, user=user)
+    # The form cleans into its instance (a ModelForm sets the cleaned values on it): give it a
+    # copy, so that fields the caller leaves out or sends as null ("order": null keeps the
+    # number) never reach the task that is saved (an "order": null was a 500, issue 24).
+    instance = PlanTask.objects.get(pk=task.pk) if task is not None else None
+    form = TaskForm(_form_data(task, sent), instance=instance, plan=plan, user=user)
     if "status" in form.fields:
         form.fields["status"].required = False
     if not form.is_valid():
@@ -388,7 +392,7 @@ def update_task(request, task_id: Id, payload: TaskChangeIn):
 
 
 class TaskDoneIn(Input):
-    completion_date: Date
+    completion_date: DateText
     result_note: Str(5000) = ""
 
 
