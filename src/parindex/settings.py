@@ -189,11 +189,24 @@ SESSION_COOKIE_SAMESITE = "Lax"
 HTTPS = env_bool("PARINDEX_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+# Login throttling (accounts/throttle.py, docs/security.md): 5 failures of a user name from one
+# address lock that pair for 15 minutes (axes); besides, one account failing from any
+# addresses and one address failing for any accounts are limited over longer windows.
 AXES_FAILURE_LIMIT = env_int("PARINDEX_LOGIN_FAILURES", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "parindex.accounts.throttle.LoginThrottleHandler"
+AXES_LOCKOUT_CALLABLE = "parindex.accounts.throttle.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the rows the two wider limits count
+AXES_CLIENT_IP_CALLABLE = "parindex.accounts.throttle.client_ip"
+PARINDEX_LOGIN_ACCOUNT_FAILURES = env_int("PARINDEX_LOGIN_ACCOUNT_FAILURES", 15, minimum=1)
+PARINDEX_LOGIN_ACCOUNT_WINDOW_HOURS = env_int("PARINDEX_LOGIN_ACCOUNT_WINDOW_HOURS", 6, minimum=1, maximum=24 * 7)
+PARINDEX_LOGIN_ADDRESS_FAILURES = env_int("PARINDEX_LOGIN_ADDRESS_FAILURES", 10, minimum=1)
+PARINDEX_LOGIN_ADDRESS_WINDOW_MINUTES = env_int(
+    "PARINDEX_LOGIN_ADDRESS_WINDOW_MINUTES", 30, minimum=1, maximum=24 * 60
+)
 
 # --- Security headers (owned by issue 11; see docs/security.md) --------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -213,9 +226,13 @@ if HTTPS:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     LANGUAGE_COOKIE_SECURE = True
-if env_bool("PARINDEX_BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("PARINDEX_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+# The client address for login throttling: behind N reverse proxies in a row, the N-th
+# X-Forwarded-For entry from the right (the one the outermost trusted proxy appended).
+PARINDEX_PROXY_HOPS = env_int("PARINDEX_PROXY_HOPS", 1 if BEHIND_PROXY else 0, minimum=0, maximum=5)
 # Content-Security-Policy (django-csp): no inline script, no eval, nothing from other origins.
 # style-src-attr allows style="" attributes (progress-bar widths) but never <style> blocks;
 # the one <style> allowed is the indicator rule htmx 2.0.x inserts, by its hash

@@ -140,9 +140,10 @@ def test_bad_payloads_answer_422_in_vietnamese_and_write_nothing(api_as, world):
     blank = send(api, "post", f"plans/{plan.pk}/tasks", {"content": "   "})
     assert blank.status_code == 422
     assert send(api, "post", f"plans/{plan.pk}/tasks", {"content": ""}).status_code == 422
+    # An empty change is schema-valid: it changes nothing and answers 200 (issue 24, finding 9).
     nothing = send(api, "patch", f"tasks/{world['task']['A1'].pk}", {})
-    assert nothing.status_code == 422
-    assert nothing.json()["detail"] == "Hãy gửi ít nhất một trường cần thay đổi."
+    assert nothing.status_code == 200
+    assert nothing.json()["content"] == "Rà soát thủ tục hành chính"
     done = send(api, "patch", f"tasks/{world['task']['A1'].pk}", {"status": "done"})
     assert done.status_code == 422
     assert PlanTask.objects.filter(plan=plan).count() == 1

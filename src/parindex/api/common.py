@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
-from pydantic import AfterValidator, BeforeValidator
+from ninja.schema import DjangoGetter
+from pydantic import AfterValidator, BeforeValidator, model_validator
 
 from parindex.core.validators import single_line_error
 
@@ -20,6 +22,8 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Year = Annotated[int, Field(ge=1900, le=2200)]
 # No NUL characters in any text: PostgreSQL refuses them in a string (a 500 otherwise).
 NO_NUL = r"^[^\x00]*$"
+
+
 # One-line text (numbers, names, titles, subjects): no line breaks, tabs or other control
 # characters (issue 24: a CR/LF in a request number broke every reminder e-mail). The JSON
 # schema carries the pattern; the check before it gives the user a readable message.
@@ -52,9 +56,25 @@ Text = Line(200)
 
 
 def Filled(max_length: int):  # noqa: N802 — a type factory, used like a type
-    """One-line text that must not be blank (at least one character other than spaces)."""
+    """One-line text that must not be blank (at least one character other than spaces).
+
+    The control characters excluded by the pattern include the separators U+001C–U+001F and
+    U+0085 that Python's ``str.strip()`` counts as spaces and ECMA ``\\s`` does not.
+    """
     return Annotated[
         str, Field(min_length=1, max_length=max_length, pattern=FILLED_LINE), BeforeValidator(_one_line)
+    ]
+
+
+def FilledText(max_length: int):  # noqa: N802 — a type factory, used like a type
+    r"""Text of several lines that must not be blank (at least one character other than spaces).
+
+    "Space" as Python's ``str.strip()`` means it, which the apps use: the schema's regular
+    expression (ECMA ``\s``) lacks the separators U+001C–U+001F and U+0085, so they are named.
+    """
+    return Annotated[
+        str,
+        Field(min_length=1, max_length=max_length, pattern=r"^[^\x00]*[^\x00\s\x1c-\x1f\x85][^\x00]*$"),
     ]
 
 
@@ -72,10 +92,45 @@ def _local_aware(value: dt.datetime) -> dt.datetime:
     return value
 
 
+def _text_not_number(value):
+    """JSON dates are ISO 8601 text, as the schema says; pydantic would read a number as a Unix
+    time (``"completion_date": 0`` became 01/01/1970: a schema-violating request accepted)."""
+    if isinstance(value, int | float):
+        raise ValueError("a date as text (YYYY-MM-DD)")
+    return value
+
+
 # Dates and times of documents and deadlines: years 1900–2200 (a year 9999 would overflow
 # when converted to UTC); a time without an offset is local time.
-Date = Annotated[dt.date, AfterValidator(_plausible_date)]
-DateTime = Annotated[dt.datetime, AfterValidator(_local_aware)]
+Date = Annotated[dt.date, BeforeValidator(_text_not_number), AfterValidator(_plausible_date)]
+# A date the workflow step checks itself (e.g. "not in the future", with its own message).
+DateText = Annotated[dt.date, BeforeValidator(_text_not_number)]
+DateTime = Annotated[dt.datetime, BeforeValidator(_text_not_number), AfterValidator(_local_aware)]
+
+
+class Input(Schema):
+    """A JSON request body: an object, as the schema says. (django-ninja's Schema reads the
+    attributes of anything, so ``[null, null]`` became a body with every field unset.)"""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value):
+        # django-ninja's own root validator may already have wrapped the value.
+        raw = value._obj if isinstance(value, DjangoGetter) else value
+        if not isinstance(raw, dict):
+            raise ValueError("a JSON object")
+        return value
+
+
+def api_choices(name: str, choices) -> type[enum.StrEnum]:
+    """A model's ``TextChoices`` under a name of its own in the OpenAPI schema.
+
+    Several models call their choices ``Status``; as schema components they would all be
+    ``#/components/schemas/Status`` and the last one would describe every ``status`` filter
+    (issue 24: ``GET /plans?status=cannot`` was schema-valid and answered 422). Members are
+    ``str``, equal to the model's values.
+    """
+    return enum.StrEnum(name, {member.name: member.value for member in choices})
 
 
 class ErrorOut(Schema):

@@ -90,7 +90,14 @@ def install(api: NinjaAPI) -> None:
         )
 
     def http_error(request, exc: HttpError):
-        return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+        detail = str(exc)
+        if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+            # django-ninja's message for a body that is not JSON (or not the form): say it in
+            # the caller's language, and as the documented 400 (``main.ParindexAPI``).
+            detail = _(
+                "The request body cannot be read: send JSON (Content-Type: application/json) or the form described."
+            )
+        return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
     def bad_input(request, exc: NinjaValidationError):
         return api.create_response(request, {"detail": _("Invalid input."), "errors": exc.errors}, status=422)

@@ -11,7 +11,7 @@ from django.apps import apps
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI  # noqa: F401 — the base class, for readers
 
 from parindex.api import errors
 from parindex.api.actions import TWO_FACTOR_REQUIRED
@@ -40,7 +40,45 @@ def docs_login_required(view):
     return wrapped
 
 
-api = NinjaAPI(
+ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+COMMON_ERRORS = {
+    400: "Malformed request body (not JSON, or not the multipart form described)",
+    401: "Not authenticated: no or an unknown, expired or revoked token, or a session still waiting for its two-step-login code",
+    403: "Not allowed (also: first-login password not yet changed; a token made without the two-step login the role requires)",
+    404: "Not found, or not yours (also any id that is not a whole number from 1)",
+}
+
+
+class ParindexAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI schema lists the error answers every operation can give.
+
+    Some answers do not depend on the operation's own code, so its decorator does not list
+    them: every operation can answer 401 and 403 (authentication runs first), every one with
+    a path id 404 (an id outside the caller's scope, or not a whole number: the JSON catch-all
+    of ``urls.py``), and every one with a request body 400 (a body that cannot be parsed).
+    The schema says so, so that a client (and ``make api-fuzz``) sees every code it can get.
+    """
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for path, operations in schema.get("paths", {}).items():
+            for operation in operations.values():
+                answers = operation.setdefault("responses", {})
+                wanted = [401, 403]
+                if "{" in path:
+                    wanted.append(404)
+                if "requestBody" in operation:
+                    wanted.append(400)
+                for code in wanted:
+                    if code not in answers and str(code) not in answers:
+                        answers[code] = {
+                            "description": COMMON_ERRORS[code],
+                            "content": {"application/json": {"schema": ERROR_REF}},
+                        }
+        return schema
+
+
+api = ParindexAPI(
     title="parindex API",
     version="1",
     description=(

@@ -6,8 +6,11 @@ import functools
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.urls import URLPattern, URLResolver, path
+from django.http import JsonResponse
+from django.urls import URLPattern, URLResolver, path, re_path
 from django.utils import translation
+from django.utils.translation import gettext
+from django.views.decorators.csrf import csrf_exempt
 
 from parindex.api import views
 from parindex.api.main import api
@@ -61,8 +64,17 @@ def _wrap(patterns):
 
 api_patterns, _app, _namespace = api.urls
 
+
+@csrf_exempt
+def not_found(request, rest: str = ""):
+    """Any other URL under /api/v1/ — an id that is not a whole number, a typo — answers the
+    API's JSON 404, never Django's HTML page (issue 24)."""
+    return JsonResponse({"detail": gettext("Not found."), "code": None, "errors": None}, status=404)
+
+
 urlpatterns = [
     path("v1/", (_wrap(api_patterns), "v1", "v1")),
+    re_path(r"^v1/(?P<rest>.*)$", api_view(not_found), name="v1_not_found"),
     path("tokens/", views.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -274,7 +274,7 @@ class TwoFactorMiddleware:
                     url_name, namespace = match.url_name, match.namespace
                 except Resolver404:
                     url_name = namespace = None
-                if namespace == "api:v1":
+                if namespace == "api:v1" or url_name == "v1_not_found":
                     # The REST API answers in JSON, never with a redirect to a page (issue 24).
                     return JsonResponse(
                         {

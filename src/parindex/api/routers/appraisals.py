@@ -19,7 +19,7 @@ from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from parindex.api.common import Id, Line, Pages, Str, responses
+from parindex.api.common import FilledText, Id, Input, Line, Pages, Str, responses
 from parindex.appraisals import access, actions
 from parindex.appraisals.forms import EntryForm, ExplanationForm
 from parindex.appraisals.models import AppraisalEntry, AppraisalSheet
@@ -185,7 +185,7 @@ def start_appraisal(request, sheet_id: Id):
 Points = Line(30) | Annotated[float, Field(ge=0, le=1_000_000)]
 
 
-class AppraiseIn(Schema):
+class AppraiseIn(Input):
     points: Points | None = Field(
         None, description='The appraised points: "1,5", "1.5" or 1.5; null with not_applicable.'
     )
@@ -253,7 +253,7 @@ def complete_appraisal_round(request, sheet_id: Id):
 
 
 class ExplanationIn(Schema):
-    text: Str(10000, min_length=1)
+    text: FilledText(10000)
     short_name: Line(120) = Field(
         "", description="Short name of the attached document (used in its file name)."
     )

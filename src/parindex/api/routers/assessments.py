@@ -11,16 +11,19 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from parindex.api.common import Id, Line, Pages, Str, Year, responses
+from parindex.api.common import Filled, Id, Input, Line, Pages, Str, Year, api_choices, responses
 from parindex.api.errors import Conflict
 from parindex.assessments import actions
 from parindex.assessments.forms import EvidenceUploadForm
 from parindex.assessments.models import Assessment, Evidence, Round, Score
 from parindex.assessments.selectors import sheet_view
-from parindex.core.security import safe_file_response
+from parindex.core.security import ATTACHMENT_TYPES, safe_file_response
 from parindex.units.visibility import get_visible_or_404
 
 router = Router(tags=["assessments"])
+
+RoundStatus = api_choices("RoundStatus", Round.Status)
+SheetStatus = api_choices("SheetStatus", Assessment.Status)
 
 SHEETS = Assessment.objects.select_related("round__framework", "round__owner_unit", "unit")
 
@@ -44,7 +47,7 @@ class RoundOut(Schema):
 
 class RoundFilter(Schema):
     year: Year | None = None
-    status: Round.Status | None = None
+    status: RoundStatus | None = None
     framework_id: Id | None = None
 
 
@@ -156,7 +159,7 @@ class SheetFilter(Schema):
     round_id: Id | None = None
     unit_id: Id | None = None
     year: Year | None = None
-    status: Assessment.Status | None = None
+    status: SheetStatus | None = None
 
 
 def _sheet(request, sheet_id: int) -> Assessment:
@@ -255,7 +258,7 @@ def get_sheet(request, sheet_id: Id):
 Raw = Line(100) | bool | Annotated[int, Field(ge=-(10**9), le=10**9)]
 
 
-class ScoreIn(Schema):
+class ScoreIn(Input):
     version: Annotated[int, Field(ge=0, le=2_147_483_647)] = Field(
         ..., description="The leaf's version as read; a different current version answers 409."
     )
@@ -393,7 +396,12 @@ def get_evidence(request, evidence_id: Id):
         "responses": {
             200: {
                 "description": "The file, streamed, under its generated name",
-                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+                # The type detected at upload when it is on the download allow-list, else
+                # application/octet-stream (core.security.safe_file_response).
+                "content": {
+                    content_type: {"schema": {"type": "string", "format": "binary"}}
+                    for content_type in sorted(ATTACHMENT_TYPES | {"application/octet-stream"})
+                },
             }
         }
     },
@@ -411,10 +419,11 @@ def download_evidence(request, evidence_id: Id):
 
 
 class EvidenceUploadIn(Schema):
-    short_name: Line(120, min_length=1)
+    short_name: Filled(120)
     page_ref: Line(255) = ""
     doc_number: Line(100) = ""
-    doc_date: dt.date | None = None
+    # Not "| None": a multipart form has no null (the schema would offer the text "null").
+    doc_date: dt.date = None
     issuer: Line(255) = ""
 
 

@@ -15,7 +15,19 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from parindex.api.common import Date, Id, Line, Pages, Str, Year, responses
+from parindex.api.common import (
+    Date,
+    DateText,
+    FilledText,
+    Id,
+    Input,
+    Line,
+    Pages,
+    Str,
+    Year,
+    api_choices,
+    responses,
+)
 from parindex.api.errors import Conflict, step_refused
 from parindex.plans import actions as plan_actions
 from parindex.plans import selectors
@@ -25,6 +37,9 @@ from parindex.units.models import Unit
 from parindex.units.visibility import get_visible_or_404
 
 router = Router(tags=["plans"])
+
+TaskStatus = api_choices("TaskStatus", PlanTask.Status)
+PlanStatus = api_choices("PlanStatus", Plan.Status)
 
 TASKS = PlanTask.objects.select_related("plan__unit").prefetch_related("criteria", "coordinating_units")
 
@@ -115,12 +130,12 @@ class TaskOut(Schema):
 class PlanFilter(Schema):
     year: Year | None = None
     unit_id: Id | None = None
-    status: Plan.Status | None = None
+    status: PlanStatus | None = None
 
 
 class TaskFilter(Schema):
     plan_id: Id | None = None
-    status: PlanTask.Status | None = None
+    status: TaskStatus | None = None
     overdue: bool | None = None
     year: Year | None = None
 
@@ -174,7 +189,7 @@ def get_task(request, task_id: Id):
 # --- writing plans ---------------------------------------------------------------------------------
 
 
-class PlanIn(Schema):
+class PlanIn(Input):
     unit_id: Id
     year: int = Field(..., ge=2000, le=2100)
     title: Line(300) = ""
@@ -183,17 +198,17 @@ class PlanIn(Schema):
     parent_plan_id: Id | None = Field(
         None, description="The plan of a higher unit that this plan implements."
     )
-    status: Plan.Status = Field(Plan.Status.DRAFT, description="approved or closed: the unit head only.")
+    status: PlanStatus = Field(Plan.Status.DRAFT, description="approved or closed: the unit head only.")
 
 
-class PlanChangeIn(Schema):
+class PlanChangeIn(Input):
     """Only the fields sent are changed."""
 
     title: Line(300) | None = None
     number: Line(60) | None = None
     document_date: Date | None = None
     parent_plan_id: Id | None = None
-    status: Plan.Status | None = None
+    status: PlanStatus | None = None
 
 
 def _parent_plan(request, parent_plan_id):
@@ -244,7 +259,11 @@ def update_plan(request, plan_id: Id, payload: PlanChangeIn):
     plan = _plan(request, plan_id)
     sent = payload.dict(exclude_unset=True)
     if not sent:
-        raise ValidationError(_("Send at least one field to change."))
+        # An empty change (JSON merge patch ``{}``) is valid and changes nothing — for those
+        # who may change the plan (issue 24: it was refused 422 although schema-valid).
+        if not selectors.can_edit_plan(request.user, plan.unit):
+            raise PermissionDenied
+        return _plan(request, plan_id)
     changes = {k: v for k, v in sent.items() if k != "parent_plan_id" and v is not None}
     if "parent_plan_id" in sent:
         changes["parent_plan"] = _parent_plan(request, sent["parent_plan_id"])
@@ -260,7 +279,7 @@ def update_plan(request, plan_id: Id, payload: PlanChangeIn):
 # --- writing tasks ---------------------------------------------------------------------------------
 
 
-class TaskFields(Schema):
+class TaskFields(Input):
     order: int | None = Field(
         None, ge=1, le=1_000_000, description="Position in the plan; empty: after the last task."
     )
@@ -281,7 +300,7 @@ class TaskFields(Schema):
 
 
 class TaskIn(TaskFields):
-    content: Str(5000, min_length=1)
+    content: FilledText(5000)
 
 
 class TaskChangeIn(TaskFields):
@@ -321,7 +340,11 @@ def _form_data(task: PlanTask | None, sent: dict) -> dict:
 
 def _checked(plan: Plan, user, task: PlanTask | None, sent: dict) -> dict:
     """Validate through TaskForm (422 with its messages); the cleaned values of the fields sent."""
-    form = TaskForm(_form_data(task, sent), instance=task, plan=plan, user=user)
+    # The form cleans into its instance (a ModelForm sets the cleaned values on it): give it a
+    # copy, so that fields the caller leaves out or sends as null ("order": null keeps the
+    # number) never reach the task that is saved (an "order": null was a 500, issue 24).
+    instance = PlanTask.objects.get(pk=task.pk) if task is not None else None
+    form = TaskForm(_form_data(task, sent), instance=instance, plan=plan, user=user)
     if "status" in form.fields:
         form.fields["status"].required = False
     if not form.is_valid():
@@ -360,12 +383,14 @@ def update_task(request, task_id: Id, payload: TaskChangeIn):
     task's lead official, who may change nothing else). 409 for a closed plan."""
     task = _task(request, task_id)
     sent = payload.dict(exclude_unset=True)
-    if not sent:
-        raise ValidationError(_("Send at least one field to change."))
     if not selectors.can_update_task(request.user, task) or (
         set(sent) - {"status"} and not selectors.can_edit_plan(request.user, task.plan.unit)
     ):
         raise PermissionDenied  # the lead official only reports progress
+    if not sent:
+        # An empty change (JSON merge patch ``{}``) is valid and changes nothing (issue 24: it
+        # was refused 422 although schema-valid).
+        return _task(request, task_id)
     kwargs = _checked(task.plan, request.user, task, sent) if set(sent) - {"status"} else {}
     if kwargs.get("order", 0) is None:
         kwargs.pop("order")
@@ -378,13 +403,13 @@ def update_task(request, task_id: Id, payload: TaskChangeIn):
     return _task(request, task_id)
 
 
-class TaskDoneIn(Schema):
-    completion_date: dt.date
+class TaskDoneIn(Input):
+    completion_date: DateText
     result_note: Str(5000) = ""
 
 
-class TaskCancelIn(Schema):
-    reason: Str(5000)
+class TaskCancelIn(Input):
+    reason: FilledText(5000)  # a cancelled task must say why (the schema says so too)
 
 
 @router.post(

@@ -11,7 +11,19 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from parindex.api.common import Date, DateTime, Filled, Id, Line, Pages, Str, Year, responses
+from parindex.api.common import (
+    Date,
+    DateTime,
+    Filled,
+    Id,
+    Input,
+    Line,
+    Pages,
+    Str,
+    Year,
+    api_choices,
+    responses,
+)
 from parindex.api.errors import Conflict
 from parindex.requests import actions
 from parindex.requests.models import ReportSubmission, Request, RequestRecipient
@@ -20,6 +32,8 @@ from parindex.units.models import Unit
 from parindex.units.visibility import get_visible_or_404, has_role
 
 router = Router(tags=["requests"])
+
+RequestStatus = api_choices("RequestStatus", Request.Status)
 
 
 class RequestOut(Schema):
@@ -55,7 +69,7 @@ class TrackingRowOut(Schema):
 
 
 class RequestFilter(Schema):
-    status: Request.Status | None = None
+    status: RequestStatus | None = None
     issuing_unit_id: Id | None = None
     year: Year | None = None
 
@@ -119,7 +133,7 @@ def request_tracking(request, request_id: Id):
 # --- writing -----------------------------------------------------------------------------------------
 
 
-class ScheduleIn(Schema):
+class ScheduleIn(Input):
     remind_days_before: list[int] | None = Field(
         None,
         max_length=61,

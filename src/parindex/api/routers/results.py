@@ -11,12 +11,14 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from parindex.api.common import Id, Pages, Text, Year, responses
+from parindex.api.common import Id, Pages, Text, Year, api_choices, responses
 from parindex.results import selectors
 from parindex.results.models import Publication, UnitResult
 from parindex.units.models import Unit
 
 router = Router(tags=["results"])
+
+PublicationStatus = api_choices("PublicationStatus", Publication.Status)
 
 
 class PublicationOut(Schema):
@@ -128,7 +130,7 @@ class ResultDetailOut(ResultOut):
 
 class PublicationFilter(Schema):
     year: Year | None = None
-    status: Publication.Status | None = None
+    status: PublicationStatus | None = None
 
 
 class ResultFilter(Schema):
