@@ -466,6 +466,9 @@ def test_operator_edits_deadline_and_round(client, tree, district_manager_a, off
 
 def test_questions_template_lists_the_survey_criteria(client, tree, district_manager_a):
     survey = make_survey(tree, district_manager_a)
+    # A survey without questions yet gets its criteria as examples; one with questions downloads
+    # them (tests/surveys/test_roundtrip.py).
+    survey.questions.all().delete()
     response = _client(client, district_manager_a).get(
         reverse("surveys:questions_template", args=[survey.pk])
     )
