@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parindex.core.forms import SpreadsheetFileField
 from parindex.core.validators import SingleLineCharField
+from parindex.remediation.actions import ITEM_FIELDS
 from parindex.remediation.models import Inspection, MaintenanceItem, RemediationItem, RemediationPlan, Target
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -27,17 +28,7 @@ class MaintenanceForm(forms.ModelForm):
 class ItemForm(forms.ModelForm):
     class Meta:
         model = RemediationItem
-        fields = [
-            "shortcoming",
-            "cause",
-            "solution",
-            "lead_unit",
-            "lead_official",
-            "lead_text",
-            "coordinators_text",
-            "deadline",
-            "expected_result",
-        ]
+        fields = list(ITEM_FIELDS)  # the fields edit_item writes, in one place
         widgets = {
             "deadline": DATE,
             **{
